@@ -1,0 +1,32 @@
+// Jest runs two projects: fast unit tests (no cluster) and end-to-end tests against a real
+// kube-apiserver + etcd brought up by scripts/control-plane (or RXKUBE_TEST_KUBECONFIG).
+/** @type {import('ts-jest').TsJestTransformerOptions} */
+const tsJest = { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false };
+
+const shared = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  transform: { '^.+\\.tsx?$': ['ts-jest', tsJest] },
+  // Sources import siblings as './x.js' (valid ESM); map them back to the .ts files.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/spec/**/*.spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/spec/e2e/'],
+    },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/spec/e2e/**/*.spec.ts'],
+      globalSetup: '<rootDir>/spec/e2e/support/global-setup.ts',
+      globalTeardown: '<rootDir>/spec/e2e/support/global-teardown.ts',
+      testTimeout: 120000,
+    },
+  ],
+};

@@ -1,0 +1,12 @@
+/**
+ * `rxkube/core`: pure types and request building. No HTTP, no RxJS, no Node built-ins.
+ *
+ * @module
+ */
+export * from './errors.js';
+export * from './object.js';
+export * from './params.js';
+export * from './patch.js';
+export * from './request.js';
+export * from './resource.js';
+export * from './response.js';

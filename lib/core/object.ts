@@ -1,0 +1,69 @@
+/**
+ * Object shapes shared by every kind: metadata, type metadata, lists, and generic objects.
+ * The metadata types are those of `kubernetes-types` (types only, nothing at run time).
+ *
+ * @module
+ */
+import type {
+  ListMeta,
+  ManagedFieldsEntry,
+  ObjectMeta,
+  OwnerReference,
+} from 'kubernetes-types/meta/v1.js';
+
+export type { ListMeta, ManagedFieldsEntry, ObjectMeta, OwnerReference };
+
+/** `apiVersion` and `kind`, as every serialized object carries them. */
+export interface TypeMeta {
+  apiVersion: string;
+  kind: string;
+}
+
+/**
+ * A page of objects as returned by a LIST: `items` plus `metadata.resourceVersion` and
+ * `metadata.continue`.
+ *
+ * ## Example
+ * ```ts
+ * const page: ObjectList<Pod> = await api.list({ limit: 2 });
+ * page.metadata.continue; // token for the next page, if any
+ * ```
+ */
+export interface ObjectList<K> {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ListMeta;
+  items: K[];
+}
+
+/**
+ * A generic object with a `spec` and a `status`, for custom resources and dynamic code.
+ *
+ * ## Example
+ * ```ts
+ * type Widget = KubeResource<{ size: number }, { ready: boolean }>;
+ * ```
+ */
+export interface KubeResource<Spec = unknown, Status = unknown> {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  spec?: Spec;
+  status?: Status;
+}
+
+/**
+ * The metadata-only form of an object (`as=PartialObjectMetadata`): what a metadata watch or
+ * `getMetadata` returns. Much smaller than the object itself.
+ *
+ * ## Example
+ * ```ts
+ * const meta: PartialObjectMetadata = await api.getMetadata('web');
+ * meta.metadata.labels;
+ * ```
+ */
+export interface PartialObjectMetadata {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+}
