@@ -68,3 +68,39 @@ export interface ClientConfig {
   /** Sent as `User-Agent` (Node only; browsers set their own). */
   userAgent?: string;
 }
+
+/** Options of {@link configFromUrl}. */
+export interface FromUrlOptions {
+  /** Bearer token sent with every request. Never logged: the provider redacts itself. */
+  token?: string;
+  /** Default namespace; `'default'` when omitted. */
+  namespace?: string;
+}
+
+/**
+ * Builds a browser-safe {@link ClientConfig} from a URL (for example `kubectl proxy` at
+ * `http://127.0.0.1:8001`) and an optional bearer token. No file, no Node built-in is involved;
+ * `rxkube/config` re-exports it as `Config.fromUrl`.
+ *
+ * ## Example
+ * ```ts
+ * const client = new Client(configFromUrl('http://127.0.0.1:8001'));
+ * const withToken = configFromUrl('https://my-cluster:6443', { token: await getToken() });
+ * ```
+ */
+export function configFromUrl(url: string, options: FromUrlOptions = {}): ClientConfig {
+  const server = url.replace(/\/+$/, '');
+  const config: ClientConfig = { server, namespace: options.namespace ?? 'default' };
+  const token = options.token;
+  if (token !== undefined) {
+    const redacted = () => ({ kind: 'token', token: '<redacted>' });
+    config.auth = Object.defineProperties(
+      { kind: 'token', headers: async () => ({ Authorization: `Bearer ${token}` }) },
+      {
+        toJSON: { value: redacted },
+        [Symbol.for('nodejs.util.inspect.custom')]: { value: redacted },
+      },
+    );
+  }
+  return config;
+}
