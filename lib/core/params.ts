@@ -165,14 +165,21 @@ function checkNonNegativeInteger(name: string, value: number | undefined): void 
 export function validateListParams(p: ListParams): void {
   checkNonNegativeInteger('limit', p.limit);
   checkNonNegativeInteger('timeoutSeconds', p.timeoutSeconds);
-  if (p.resourceVersionMatch !== undefined && p.resourceVersion === undefined) {
+  // The server treats an empty resourceVersion as absent, so `''` cannot carry a match rule.
+  if (p.resourceVersionMatch !== undefined && (p.resourceVersion === undefined || p.resourceVersion === '')) {
     fail(`resourceVersionMatch=${p.resourceVersionMatch} requires a resourceVersion`, { resourceVersionMatch: p.resourceVersionMatch });
   }
   if (p.resourceVersionMatch === 'Exact' && p.resourceVersion === '0') {
     fail('resourceVersionMatch=Exact cannot be used with resourceVersion "0"', { resourceVersion: p.resourceVersion });
   }
-  if (p.continueToken !== undefined && p.resourceVersion !== undefined && p.resourceVersion !== '') {
-    fail('continueToken cannot be combined with resourceVersion', { resourceVersion: p.resourceVersion });
+  if (p.continueToken) {
+    // The server refuses a match rule with `continue`, and any resourceVersion except "0" (which it ignores).
+    if (p.resourceVersionMatch !== undefined) {
+      fail('resourceVersionMatch cannot be combined with continueToken', { resourceVersionMatch: p.resourceVersionMatch });
+    }
+    if (p.resourceVersion !== undefined && p.resourceVersion !== '' && p.resourceVersion !== '0') {
+      fail('continueToken cannot be combined with a resourceVersion other than "0"', { resourceVersion: p.resourceVersion });
+    }
   }
 }
 
