@@ -1,0 +1,6 @@
+/**
+ * `rxkube/derive`: placeholder entry point so the package builds; the layer's owner replaces this file.
+ *
+ * @module
+ */
+export {};

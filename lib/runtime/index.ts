@@ -1,0 +1,6 @@
+/**
+ * `rxkube/runtime`: placeholder entry point so the package builds; the layer's owner replaces this file.
+ *
+ * @module
+ */
+export {};
