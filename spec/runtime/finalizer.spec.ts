@@ -1,0 +1,119 @@
+import { Action } from '../../lib/runtime/action.js';
+import { FinalizerError, finalizer, type FinalizerApi, type FinalizerEvent } from '../../lib/runtime/finalizer.js';
+import type { Patch } from '../../lib/core/patch.js';
+import type { KubeObject } from '../../lib/core/resource.js';
+
+const NAME = 'example.com/cleanup';
+
+/** Records the patches sent; fails them when `fail` is set. */
+function recordingApi(fail?: Error): FinalizerApi<KubeObject> & { sent: Array<{ name: string; patch: Patch }> } {
+  const sent: Array<{ name: string; patch: Patch }> = [];
+  return {
+    sent,
+    patch(name, patch) {
+      sent.push({ name, patch });
+      return fail ? Promise.reject(fail) : Promise.resolve({});
+    },
+  };
+}
+
+const obj = (finalizers?: string[], deleting = false): KubeObject => ({
+  kind: 'Widget',
+  metadata: {
+    name: 'w',
+    namespace: 'ns',
+    ...(finalizers ? { finalizers } : {}),
+    ...(deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}),
+  },
+});
+
+describe('finalizer', () => {
+  const events: Array<FinalizerEvent<KubeObject>['type']> = [];
+  const handler = async (event: FinalizerEvent<KubeObject>): Promise<Action> => {
+    events.push(event.type);
+    return Action.requeue(60_000);
+  };
+  beforeEach(() => (events.length = 0));
+
+  it('adds the finalizer to an object without finalizers, testing that the list is still absent', async () => {
+    const api = recordingApi();
+    await expect(finalizer(api, NAME, obj(), handler)).resolves.toEqual(Action.awaitChange());
+    expect(events).toEqual([]);
+    expect(api.sent).toEqual([
+      {
+        name: 'w',
+        patch: {
+          type: 'json',
+          body: [
+            { op: 'test', path: '/metadata/finalizers', value: null },
+            { op: 'add', path: '/metadata/finalizers', value: [NAME] },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('appends to existing finalizers, testing that the list is unchanged', async () => {
+    const api = recordingApi();
+    await finalizer(api, NAME, obj(['other.io/x']), handler);
+    expect(api.sent[0]?.patch.body).toEqual([
+      { op: 'test', path: '/metadata/finalizers', value: ['other.io/x'] },
+      { op: 'add', path: '/metadata/finalizers/-', value: NAME },
+    ]);
+  });
+
+  it('runs apply when the finalizer is present and the object is not being deleted', async () => {
+    const api = recordingApi();
+    await expect(finalizer(api, NAME, obj([NAME]), handler)).resolves.toEqual(Action.requeue(60_000));
+    expect(events).toEqual(['apply']);
+    expect(api.sent).toEqual([]);
+  });
+
+  it('runs cleanup on deletion, then removes the finalizer at its exact index with a test', async () => {
+    const api = recordingApi();
+    await expect(finalizer(api, NAME, obj(['a.io/x', NAME, 'b.io/y'], true), handler)).resolves.toEqual(
+      Action.requeue(60_000),
+    );
+    expect(events).toEqual(['cleanup']);
+    expect(api.sent[0]?.patch.body).toEqual([
+      { op: 'test', path: '/metadata/finalizers/1', value: NAME },
+      { op: 'remove', path: '/metadata/finalizers/1' },
+    ]);
+  });
+
+  it('does nothing for a deleting object without the finalizer', async () => {
+    const api = recordingApi();
+    await expect(finalizer(api, NAME, obj(['a.io/x'], true), handler)).resolves.toEqual(Action.awaitChange());
+    expect(events).toEqual([]);
+    expect(api.sent).toEqual([]);
+  });
+
+  it('keeps the finalizer when cleanup fails', async () => {
+    const api = recordingApi();
+    const failing = async (): Promise<Action> => {
+      throw new Error('bucket still in use');
+    };
+    const err = await finalizer(api, NAME, obj([NAME], true), failing).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FinalizerError);
+    expect((err as FinalizerError).reason).toBe('cleanupFailed');
+    expect((err as FinalizerError).cause).toEqual(new Error('bucket still in use'));
+    expect(api.sent).toEqual([]);
+  });
+
+  it('names the step that failed', async () => {
+    const boom = new Error('409 Conflict');
+    const add = await finalizer(recordingApi(boom), NAME, obj(), handler).catch((e: FinalizerError) => e);
+    expect([add.reason, add.message]).toEqual(['addFinalizer', `adding finalizer ${NAME} to Widget ns/w failed`]);
+    const remove = await finalizer(recordingApi(boom), NAME, obj([NAME], true), handler).catch((e: FinalizerError) => e);
+    expect(remove.reason).toBe('removeFinalizer');
+    const apply = await finalizer(recordingApi(), NAME, obj([NAME]), () => Promise.reject(boom)).catch((e: FinalizerError) => e);
+    expect(apply.reason).toBe('applyFailed');
+  });
+
+  it('rejects an invalid finalizer name and an unnamed object', async () => {
+    const bad = await finalizer(recordingApi(), 'not a name!', obj(), handler).catch((e: FinalizerError) => e);
+    expect(bad.reason).toBe('invalidFinalizer');
+    const unnamed = await finalizer(recordingApi(), NAME, { metadata: {} }, handler).catch((e: FinalizerError) => e);
+    expect(unnamed.reason).toBe('unnamedObject');
+  });
+});
