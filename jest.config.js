@@ -26,6 +26,7 @@ module.exports = {
       testMatch: ['<rootDir>/spec/e2e/**/*.spec.ts'],
       globalSetup: '<rootDir>/spec/e2e/support/global-setup.ts',
       globalTeardown: '<rootDir>/spec/e2e/support/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/spec/e2e/support/timeout.ts'],
       testTimeout: 120000,
     },
   ],
