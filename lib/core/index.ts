@@ -4,6 +4,9 @@
  * @module
  */
 export * from './errors.js';
+export * from './field-selector.js';
+export * from './label-selector.js';
+export * from './label-validation.js';
 export * from './object.js';
 export * from './params.js';
 export * from './patch.js';
