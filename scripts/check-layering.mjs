@@ -27,7 +27,7 @@ export const LAYERS = {
   client: { layers: ['core', 'client'], packages: ['kubernetes-types', 'axios', 'rxjs'], node: false },
   config: { layers: ['core', 'client', 'config'], packages: ['kubernetes-types', 'js-yaml', 'rxjs'], node: true },
   runtime: { layers: ['core', 'client', 'runtime'], packages: ['kubernetes-types', 'rxjs'], node: false },
-  derive: { layers: ['core', 'derive'], packages: ['kubernetes-types', 'ajv', 'js-yaml'], node: false },
+  derive: { layers: ['core', 'derive'], packages: ['kubernetes-types', 'ajv', 'ajv-formats', 'js-yaml'], node: false },
   // lib/index.ts, the `rxkube` facade: the browser-safe layers, never config.
   facade: { layers: ['core', 'client', 'runtime', 'derive'], packages: [], node: false },
 };
