@@ -1,0 +1,269 @@
+/**
+ * The Node transport of a `ClientConfig`: ONE keep-alive `https.Agent` (and `http.Agent`) per
+ * cluster and credentials, carrying the TLS material (CA, client certificate and key, server name,
+ * verification on unless `insecure-skip-tls-verify`), shared by every config and every request that
+ * target the same cluster as the same identity.
+ *
+ * Two things the plain Node agents do not do are handled here, inside the agent:
+ * - **Proxies.** With a proxy URL the agent opens an HTTP `CONNECT` tunnel through the proxy and
+ *   runs TLS inside it. HTTP clients using these agents must therefore NOT apply a proxy themselves
+ *   (for axios: `proxy: false`, or it would also read `HTTPS_PROXY` on its own).
+ * - **Client certificates from exec plugins.** The agent asks the plugin for the current
+ *   certificate when it opens a connection, disables TLS session reuse, and retires pooled
+ *   connections made with an older certificate as soon as the plugin hands out a new one.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { Duplex } from 'node:stream';
+import * as tls from 'node:tls';
+import type { TlsConfig } from '../client/config.js';
+import { ConfigError } from './config-error.js';
+import type { ExecAuth, ExecCredential } from './exec.js';
+import { inspectSymbol, redactValue } from './redact.js';
+
+/** What one transport is built for. */
+export interface TransportOptions {
+  /** The API server URL (`https://...` or `http://...`). */
+  server: string;
+  tls?: TlsConfig;
+  /** An `http://` or `https://` proxy reached with `CONNECT`. */
+  proxyUrl?: string;
+  /** An exec plugin whose credentials may carry a client certificate (takes precedence over `tls.cert`). */
+  certificateSource?: ExecAuth;
+}
+
+/**
+ * The agents put in `ClientConfig.transport`.
+ *
+ * ## Example
+ * ```ts
+ * const { httpsAgent } = transportFor({ server: 'https://127.0.0.1:6443', tls: { ca } });
+ * https.get('https://127.0.0.1:6443/version', { agent: httpsAgent });
+ * ```
+ */
+export interface Transport {
+  httpAgent: http.Agent;
+  httpsAgent: https.Agent;
+}
+
+const transports = new Map<string, Transport>();
+
+/**
+ * The transport for a cluster and credentials, created on first use and cached: two configs for
+ * the same server, CA, client certificate, proxy and exec plugin get the same agents (and so share
+ * their keep-alive connection pool).
+ *
+ * ## Example
+ * ```ts
+ * const a = transportFor({ server, tls });
+ * const b = transportFor({ server, tls: { ...tls } });
+ * a.httpsAgent === b.httpsAgent; // true
+ * ```
+ */
+export function transportFor(options: TransportOptions): Transport {
+  const t = options.tls ?? {};
+  const origin = new URL(options.server).origin;
+  const key = createHash('sha256')
+    .update(
+      JSON.stringify([
+        origin,
+        t.ca ?? null,
+        t.cert ?? null,
+        t.key ?? null,
+        t.insecureSkipTLSVerify === true,
+        t.serverName ?? null,
+        options.proxyUrl ?? null,
+        options.certificateSource?.cacheKey ?? null,
+      ]),
+    )
+    .digest('hex');
+  let transport = transports.get(key);
+  if (transport === undefined) {
+    const proxy = options.proxyUrl === undefined ? undefined : parseProxy(options.proxyUrl);
+    transport = {
+      httpAgent: new KubeHttpAgent(proxy),
+      httpsAgent: new KubeHttpsAgent(t, proxy, options.certificateSource),
+    };
+    transports.set(key, transport);
+  }
+  return transport;
+}
+
+/** A parsed proxy URL. */
+interface Proxy {
+  url: URL;
+  authorization?: string;
+}
+
+function parseProxy(proxyUrl: string): Proxy {
+  let url: URL;
+  try {
+    url = new URL(proxyUrl);
+  } catch (e) {
+    throw new ConfigError('invalidKubeconfig', `proxy-url: not a URL`, { cause: e, context: { field: 'proxy-url' } });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('unsupported', `proxy-url: scheme ${url.protocol} is not supported (use http or https)`, {
+      context: { field: 'proxy-url' },
+    });
+  }
+  const proxy: Proxy = { url };
+  if (url.username !== '') {
+    const user = decodeURIComponent(url.username);
+    const password = decodeURIComponent(url.password);
+    proxy.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  }
+  return proxy;
+}
+
+/** Opens a `CONNECT host:port` tunnel through the proxy; resolves with the raw tunnelled socket. */
+function tunnel(proxy: Proxy, host: string, port: number): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const target = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const headers: Record<string, string> = { host: target };
+    if (proxy.authorization !== undefined) headers['proxy-authorization'] = proxy.authorization;
+    const request = (proxy.url.protocol === 'https:' ? https : http).request({
+      host: proxy.url.hostname.replace(/^\[|\]$/g, ''),
+      port: proxy.url.port === '' ? (proxy.url.protocol === 'https:' ? 443 : 80) : Number(proxy.url.port),
+      method: 'CONNECT',
+      path: target,
+      headers,
+      agent: false,
+    });
+    request.once('connect', (response, socket) => {
+      if (response.statusCode !== 200) {
+        socket.destroy();
+        reject(new Error(`proxy ${proxy.url.host} refused CONNECT ${target}: ${response.statusCode}`));
+        return;
+      }
+      resolve(socket);
+    });
+    request.once('error', reject);
+    request.end();
+  });
+}
+
+/** Keep-alive `http.Agent` for `http://` servers, tunnelling through a proxy when there is one. */
+class KubeHttpAgent extends http.Agent {
+  readonly #proxy: Proxy | undefined;
+
+  constructor(proxy: Proxy | undefined) {
+    super({ keepAlive: true });
+    this.#proxy = proxy;
+  }
+
+  override createConnection(
+    options: http.ClientRequestArgs,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
+    const proxy = this.#proxy;
+    if (proxy === undefined) return super.createConnection(options, callback);
+    tunnel(proxy, options.host ?? 'localhost', Number(options.port ?? 80)).then(
+      (socket) => callback?.(null, socket),
+      (e: Error) => callback?.(e, undefined as never),
+    );
+    return undefined;
+  }
+
+  [inspectSymbol](): unknown {
+    return { kind: 'http.Agent', keepAlive: true, proxy: this.#proxy?.url.host };
+  }
+}
+
+/** Tags a socket with the exec credential its client certificate came from. */
+const credentialOf = new WeakMap<Duplex, ExecCredential | undefined>();
+
+/** Keep-alive `https.Agent` with the cluster's TLS material; see the module comment. */
+class KubeHttpsAgent extends https.Agent {
+  readonly #proxy: Proxy | undefined;
+  readonly #source: ExecAuth | undefined;
+  readonly #tls: TlsConfig;
+  #current: ExecCredential | undefined;
+
+  constructor(t: TlsConfig, proxy: Proxy | undefined, source: ExecAuth | undefined) {
+    const options: https.AgentOptions = {
+      keepAlive: true,
+      rejectUnauthorized: t.insecureSkipTLSVerify !== true,
+    };
+    if (t.ca !== undefined) options.ca = t.ca;
+    if (t.cert !== undefined) options.cert = t.cert;
+    if (t.key !== undefined) options.key = t.key;
+    if (t.serverName !== undefined) options.servername = t.serverName;
+    // A resumed TLS session keeps the identity of the certificate it was made with.
+    if (source !== undefined) options.maxCachedSessions = 0;
+    super(options);
+    this.#tls = t;
+    this.#proxy = proxy;
+    this.#source = source;
+    source?.onCredential((credential) => this.#retireOlderThan(credential));
+  }
+
+  override createConnection(
+    options: https.RequestOptions,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
+    if (this.#proxy === undefined && this.#source === undefined) return super.createConnection(options, callback);
+    this.#connect(options).then(
+      (socket) => callback?.(null, socket),
+      (e: Error) => callback?.(e, undefined as never),
+    );
+    return undefined;
+  }
+
+  async #connect(options: https.RequestOptions): Promise<Duplex> {
+    const connect: tls.ConnectionOptions = { ...(options as tls.ConnectionOptions) };
+    let credential: ExecCredential | undefined;
+    if (this.#source !== undefined) {
+      credential = await this.#source.credential();
+      this.#current = credential;
+      if (credential.clientCertificateData !== undefined) {
+        connect.cert = credential.clientCertificateData;
+        connect.key = credential.clientKeyData;
+      }
+    }
+    if (this.#proxy !== undefined) {
+      connect.socket = await tunnel(this.#proxy, String(options.host ?? 'localhost'), Number(options.port ?? 443));
+    }
+    const socket = tls.connect(connect);
+    credentialOf.set(socket, credential);
+    return socket;
+  }
+
+  /** Pooled connections made with another client certificate are closed; busy ones are not pooled again. */
+  #retireOlderThan(credential: ExecCredential): void {
+    this.#current = credential;
+    for (const sockets of Object.values(this.freeSockets)) {
+      for (const socket of sockets ?? []) {
+        if (this.#stale(socket)) socket.destroy();
+      }
+    }
+  }
+
+  /** Whether `socket` was opened with a client certificate other than the current one. */
+  #stale(socket: Duplex): boolean {
+    if (!credentialOf.has(socket)) return false;
+    return credentialOf.get(socket)?.clientCertificateData !== this.#current?.clientCertificateData;
+  }
+
+  override keepSocketAlive(socket: Duplex): boolean {
+    if (this.#stale(socket)) return false;
+    return (super.keepSocketAlive(socket) as unknown as boolean) ?? true;
+  }
+
+  [inspectSymbol](): unknown {
+    return {
+      kind: 'https.Agent',
+      keepAlive: true,
+      rejectUnauthorized: this.#tls.insecureSkipTLSVerify !== true,
+      servername: this.#tls.serverName,
+      ca: this.#tls.ca === undefined ? undefined : `<${this.#tls.ca.length} chars>`,
+      cert: this.#tls.cert === undefined ? undefined : `<${this.#tls.cert.length} chars>`,
+      key: redactValue(this.#tls.key),
+      proxy: this.#proxy?.url.host,
+      certificateSource: this.#source?.kind,
+    };
+  }
+}
