@@ -1,6 +1,19 @@
 /**
- * `rxkube/client`: placeholder entry point so the package builds; the layer's owner replaces this file.
+ * `rxkube/client`: the HTTP client (axios), its interceptor pipeline, typed `Api<K>` handles,
+ * discovery and the client errors. Browser-safe: no Node built-ins.
  *
  * @module
  */
-export {};
+export * from './client.js';
+export * from './config.js';
+export * from './environment.js';
+export * from './errors.js';
+export * from './interceptor.js';
+export * from './interceptors/auth.js';
+export * from './interceptors/impersonation.js';
+export * from './interceptors/retry.js';
+export * from './interceptors/timeout.js';
+export * from './interceptors/user-agent.js';
+export * from './line-decoder.js';
+export * from './transport.js';
+export * from './version.js';

@@ -1,0 +1,261 @@
+/**
+ * The `Client`: sends the plain `KubeRequest`s built by `rxkube/core` through a pipeline of
+ * interceptors (auth, user agent, impersonation, retries, timeouts and the user's own) to one axios
+ * instance, and turns responses into values, lines or {@link ApiError}s.
+ *
+ * @module
+ */
+import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
+import type { KubeRequest } from '../core/request.js';
+import type { ClientConfig } from './config.js';
+import { detectRuntime } from './environment.js';
+import { ApiError, DecodeError, statusFromBody } from './errors.js';
+import { composeInterceptors, type HttpRequest, type HttpResponse, type Interceptor, type Next } from './interceptor.js';
+import { auth } from './interceptors/auth.js';
+import { impersonation } from './interceptors/impersonation.js';
+import { retry, type RetryOptions } from './interceptors/retry.js';
+import { timeout, type TimeoutOptions } from './interceptors/timeout.js';
+import { defaultUserAgent, userAgent } from './interceptors/user-agent.js';
+import { LineDecoder } from './line-decoder.js';
+import { type AdapterName, axiosTransport, createAxiosInstance, toRequestError } from './transport.js';
+
+/**
+ * Options of a {@link Client}.
+ *
+ * ## Example
+ * ```ts
+ * const client = new Client(config, { interceptors: [logging], retry: { maxRetries: 5 }, timeouts: { requestMs: 60_000 } });
+ * ```
+ */
+export interface ClientOptions {
+  /**
+   * Extra interceptors, outermost first. They wrap the built-in ones, so they see each call once
+   * (not each retry) and see the final response.
+   */
+  interceptors?: readonly Interceptor[];
+  /** Retry settings, or `false` to never retry. */
+  retry?: RetryOptions | false;
+  /** Timeout settings, or `false` for none. */
+  timeouts?: TimeoutOptions | false;
+  /** Clock and timers for retries and timeouts (unless their own options name one). @default asyncScheduler */
+  scheduler?: SchedulerLike;
+  /** The axios adapter. @default 'http' under Node, 'fetch' in a browser */
+  adapter?: AdapterName;
+}
+
+/** Per-call options of the Promise methods. */
+export interface RequestOptions {
+  /** Cancels the request (the Observable methods cancel on unsubscribe instead). */
+  signal?: AbortSignal;
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+function redactUrl(server: string): string {
+  try {
+    const url = new URL(server);
+    if (url.username === '' && url.password === '') return server;
+    url.username = 'redacted';
+    url.password = '';
+    return url.toString();
+  } catch {
+    return '[unparseable server URL]';
+  }
+}
+
+function summary(request: KubeRequest): Pick<HttpRequest, 'verb' | 'method' | 'path'> {
+  return { verb: request.verb, method: request.method, path: request.path };
+}
+
+/**
+ * Sends Kubernetes requests. One client holds one axios instance (and so one connection pool) for
+ * one cluster and identity; share it.
+ *
+ * Every Promise method has an Observable twin that is cold (nothing is sent before subscribe) and
+ * aborts the HTTP request on unsubscribe. Failed responses reject with {@link ApiError}.
+ *
+ * `util.inspect(client)` and `JSON.stringify(client)` show the server, namespace and the kind of
+ * credentials only, never the credentials.
+ *
+ * ## Example
+ * ```ts
+ * const client = new Client({ server: 'http://127.0.0.1:8001' });
+ * const cm = await client.request<ConfigMap>(RequestBuilder.for(ConfigMapType, 'default').get('settings'));
+ * client.requestLines(RequestBuilder.for(PodType, 'default').watch({})).subscribe(console.log);
+ * ```
+ */
+export class Client {
+  readonly #config: ClientConfig;
+  readonly #send: Next;
+
+  constructor(config: ClientConfig, options: ClientOptions = {}) {
+    this.#config = config;
+    const adapter = options.adapter ?? (detectRuntime() === 'node' ? 'http' : 'fetch');
+    const scheduler = options.scheduler ?? asyncScheduler;
+    const layers: Interceptor[] = [...(options.interceptors ?? [])];
+    if (options.retry !== false) layers.push(retry({ scheduler, ...options.retry }));
+    if (options.timeouts !== false) layers.push(timeout({ scheduler, ...options.timeouts }));
+    layers.push(userAgent(config.userAgent ?? defaultUserAgent()));
+    if (config.impersonate !== undefined) layers.push(impersonation(config.impersonate));
+    if (config.auth !== undefined) layers.push(auth(config.auth));
+    const transport = axiosTransport(createAxiosInstance(config, adapter), { adapter, compression: !config.disableCompression });
+    this.#send = composeInterceptors(layers, transport);
+  }
+
+  /** The configuration this client was built from. Holds credentials providers: do not log it. */
+  get config(): ClientConfig {
+    return this.#config;
+  }
+
+  /** The default namespace: `config.namespace`, else `default`. */
+  get defaultNamespace(): string {
+    return this.#config.namespace ?? 'default';
+  }
+
+  /**
+   * Sends a request through the pipeline and returns the raw response, whatever its status.
+   *
+   * ## Example
+   * ```ts
+   * const res = await client.send(req);
+   * if (res.status === 404) console.log('missing');
+   * ```
+   */
+  async send(request: KubeRequest, options: RequestOptions = {}): Promise<HttpResponse> {
+    const http: HttpRequest = {
+      ...request,
+      streaming: request.streaming ?? false,
+      signal: options.signal ?? new AbortController().signal,
+    };
+    try {
+      return await this.#send(http);
+    } catch (error) {
+      throw toRequestError(http, error);
+    }
+  }
+
+  /**
+   * Sends a request and returns the response body as text; a failure status rejects with {@link ApiError}.
+   *
+   * ## Example
+   * ```ts
+   * const logs = await client.requestText(RequestBuilder.for(PodType, 'ns').logs('web', { tailLines: 10 }));
+   * ```
+   */
+  async requestText(request: KubeRequest, options: RequestOptions = {}): Promise<string> {
+    const response = await this.send({ ...request, streaming: false }, options);
+    const text = response.text ?? '';
+    if (response.status >= 400) throw this.apiError(request, response.status, text);
+    return text;
+  }
+
+  /**
+   * Sends a request and parses the JSON response (undefined for an empty body); a failure status
+   * rejects with {@link ApiError}, a body that is not JSON with {@link DecodeError}.
+   *
+   * ## Example
+   * ```ts
+   * const pod = await client.request<Pod>(RequestBuilder.for(PodType, 'ns').get('web'));
+   * ```
+   */
+  async request<T>(request: KubeRequest, options: RequestOptions = {}): Promise<T> {
+    const text = await this.requestText(request, options);
+    if (text === '') return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      throw new DecodeError(`${request.method} ${request.path}: the response is not JSON`, {
+        cause: error,
+        context: { verb: request.verb, path: request.path, excerpt: text.slice(0, 200) },
+      });
+    }
+  }
+
+  /**
+   * The cold Observable form of {@link Client.request}: sends on subscribe, emits the parsed body
+   * once and completes; unsubscribing aborts the HTTP request.
+   *
+   * ## Example
+   * ```ts
+   * client.request$<Pod>(req).pipe(map((p) => p.status?.phase)).subscribe(console.log);
+   * ```
+   */
+  request$<T>(request: KubeRequest): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      const controller = new AbortController();
+      this.request<T>(request, { signal: controller.signal }).then(
+        (value) => {
+          subscriber.next(value);
+          subscriber.complete();
+        },
+        (error: unknown) => subscriber.error(error),
+      );
+      return () => controller.abort();
+    });
+  }
+
+  /**
+   * Sends a streaming request (watch, followed logs) and emits the decoded lines of the response
+   * body in order, including empty ones, then completes when the server closes the stream. A failure
+   * status errors with {@link ApiError}. Cold; unsubscribing aborts the HTTP request. No read timeout.
+   *
+   * ## Example
+   * ```ts
+   * client.requestLines(RequestBuilder.for(PodType, 'ns').logs('web', { follow: true })).subscribe((line) => console.log(line));
+   * ```
+   */
+  requestLines(request: KubeRequest): Observable<string> {
+    return new Observable<string>((subscriber) => {
+      const controller = new AbortController();
+      const run = async (): Promise<void> => {
+        const response = await this.send({ ...request, streaming: true }, { signal: controller.signal });
+        if (response.status >= 400) throw this.apiError(request, response.status, response.text ?? '');
+        const decoder = new LineDecoder();
+        const chunks = response.stream ?? (async function* one() {
+          yield new TextEncoder().encode(response.text ?? '');
+        })();
+        for await (const chunk of chunks) {
+          for (const line of decoder.push(chunk)) {
+            if (subscriber.closed) return;
+            subscriber.next(line);
+          }
+          if (subscriber.closed) return;
+        }
+        for (const line of decoder.end()) {
+          if (subscriber.closed) return;
+          subscriber.next(line);
+        }
+        subscriber.complete();
+      };
+      run().catch((error: unknown) => {
+        if (!subscriber.closed) subscriber.error(error);
+      });
+      return () => controller.abort();
+    });
+  }
+
+  private apiError(request: KubeRequest, code: number, body: string): ApiError {
+    return new ApiError(summary(request), code, statusFromBody(code, body), request.body);
+  }
+
+  /** A secret-free description: server (without user info), namespace, kinds of credentials. */
+  toJSON(): Record<string, unknown> {
+    const c = this.#config;
+    return {
+      server: redactUrl(c.server),
+      ...(c.namespace === undefined ? {} : { namespace: c.namespace }),
+      auth: c.auth?.kind ?? 'none',
+      ...(c.impersonate === undefined ? {} : { impersonate: c.impersonate.user }),
+      tls: {
+        ca: c.tls?.ca === undefined ? 'system' : 'custom',
+        clientCertificate: c.tls?.cert !== undefined,
+        insecureSkipTLSVerify: c.tls?.insecureSkipTLSVerify ?? false,
+      },
+    };
+  }
+
+  [INSPECT](_depth: number, options: unknown, inspect?: (value: unknown, options: unknown) => string): string {
+    const shown = this.toJSON();
+    return `Client ${inspect === undefined ? JSON.stringify(shown) : inspect(shown, options)}`;
+  }
+}
