@@ -42,6 +42,8 @@ export interface KubectlOptions {
   context?: string;
   /** Kill kubectl after this long; default 60 s. */
   timeoutMs?: number;
+  /** Another kubeconfig file; default: {@link kubeconfigPath}. */
+  kubeconfig?: string;
 }
 
 /** kubectl exited non-zero; `stderr` holds its complaint. */
@@ -58,7 +60,7 @@ export class KubectlError extends Error {
 
 function fullArgs(args: readonly string[], options: KubectlOptions): string[] {
   const context = options.context ? [`--context=${options.context}`] : [];
-  return [`--kubeconfig=${kubeconfigPath()}`, ...context, ...args];
+  return [`--kubeconfig=${options.kubeconfig ?? kubeconfigPath()}`, ...context, ...args];
 }
 
 /**
@@ -182,7 +184,7 @@ export async function eventually<T>(
   { timeoutMs = 60_000, intervalMs = 250 }: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let last: unknown = new Error('condition never held');
+  let last: unknown;
   for (;;) {
     try {
       const value = await probe();
