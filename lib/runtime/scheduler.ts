@@ -29,14 +29,17 @@ export interface ScheduleRequest<T, Reason = unknown> {
  *
  * ## Example
  * ```ts
- * const item: ScheduledItem<ObjectRef, string> = { ref, reason: 'changed', key: 'v1/ConfigMap/ns/a', queuedAt: 0 };
+ * const item: ScheduledItem<ObjectRef, string> = { ref, reason: 'changed', key: 'ns/a', queuedAt: 0, dueAt: 10 };
  * ```
  */
 export interface ScheduledItem<T, Reason = unknown> {
   readonly ref: T;
   readonly reason: Reason;
   readonly key: string;
+  /** Scheduler time of the first request for this object still pending when it came due. */
   readonly queuedAt: number;
+  /** Scheduler time at which it came due (its `runAt` plus the debounce). */
+  readonly dueAt: number;
 }
 
 /** Settings of {@link scheduler}. */
@@ -95,7 +98,7 @@ export function scheduler<T, Reason>(
       const fire = (key: string, entry: Entry<T, Reason>): void => {
         pending.delete(key);
         entry.timer = undefined;
-        subscriber.next({ ref: entry.ref, reason: entry.reason, key, queuedAt: entry.queuedAt });
+        subscriber.next({ ref: entry.ref, reason: entry.reason, key, queuedAt: entry.queuedAt, dueAt: entry.runAt });
         if (inputDone && pending.size === 0) subscriber.complete();
       };
 

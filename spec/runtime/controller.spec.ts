@@ -1,0 +1,322 @@
+import { TestScheduler } from 'rxjs/testing';
+import { NEVER, Observable, map, of, type ObservableInput } from 'rxjs';
+import { Action, ErrorPolicy, TerminalError } from '../../lib/runtime/action.js';
+import { Controller, ControllerError, type ControllerResult } from '../../lib/runtime/controller.js';
+import { InMemoryMetrics, METRICS } from '../../lib/runtime/metrics.js';
+import { reflector } from '../../lib/runtime/reflector.js';
+import { store } from '../../lib/runtime/store.js';
+import type { WatcherEvent } from '../../lib/runtime/watcher-event.js';
+import type { ReconcileInfo } from '../../lib/runtime/reconcile-reason.js';
+import type { KubeObject } from '../../lib/core/resource.js';
+
+const obj = (name: string, rv = '1'): KubeObject => ({
+  apiVersion: 'example.com/v1',
+  kind: 'Widget',
+  metadata: { name, namespace: 'ns', resourceVersion: rv },
+});
+const listing = (...objects: KubeObject[]): WatcherEvent<KubeObject>[] => [
+  { type: 'init' },
+  ...objects.map((object) => ({ type: 'initApply' as const, object })),
+  { type: 'initDone' },
+];
+
+describe('Controller', () => {
+  let ts: TestScheduler;
+  beforeEach(() => {
+    ts = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+  });
+
+  /** A controller over a store fed by `events$`, on the test scheduler. */
+  function controllerOf(events$: Observable<WatcherEvent<KubeObject>>, config = {}) {
+    const { reader, writer } = store<KubeObject>();
+    return Controller.fromReflector(reader, reflector(writer, events$), {
+      scheduler: ts,
+      resource: { kind: 'Widget', apiVersion: 'example.com/v1' },
+      ...config,
+    });
+  }
+  /** Reconcile that logs `name:rv:reason@time` and returns `action`. */
+  const logging =
+    (log: string[], action: Action | ((o: KubeObject) => Action) = Action.awaitChange()) =>
+    (o: KubeObject, _ctx: unknown, info: ReconcileInfo) => {
+      log.push(`${o.metadata?.name}:${o.metadata?.resourceVersion}:${info.reason.type}@${ts.now()}`);
+      return typeof action === 'function' ? action(o) : action;
+    };
+
+  it('reconciles every listed object, then each change, with the latest object from the store', () => {
+    ts.run(({ cold, expectObservable }) => {
+      const log: string[] = [];
+      const events = cold<WatcherEvent<KubeObject>>('(abcd) 4ms e', {
+        a: { type: 'init' },
+        b: { type: 'initApply', object: obj('a') },
+        c: { type: 'initApply', object: obj('b') },
+        d: { type: 'initDone' },
+        e: { type: 'apply', object: obj('a', '2') },
+      });
+      const results = controllerOf(events).run(logging(log), ErrorPolicy.backoff(), {});
+      expectObservable(results.pipe(map((r) => `${r.type}:${r.ref.name}`))).toBe('(xy) 6ms z', {
+        x: 'reconciled:a',
+        y: 'reconciled:b',
+        z: 'reconciled:a',
+      });
+      ts.flush();
+      expect(log).toEqual(['a:1:objectChanged@0', 'b:1:objectChanged@0', 'a:2:objectChanged@10']);
+    });
+  });
+
+  it('starts nothing before the store is ready', () => {
+    ts.run(({ cold }) => {
+      const log: string[] = [];
+      const events = cold<WatcherEvent<KubeObject>>('a 4ms (bc)', {
+        a: { type: 'init' },
+        b: { type: 'initApply', object: obj('a') },
+        c: { type: 'initDone' },
+      });
+      // A custom trigger for `a` at 0 is held until the listing is complete at 5.
+      const refs = cold('r', { r: { name: 'a', namespace: 'ns' } });
+      controllerOf(events).reconcileOn(refs).run(logging(log), ErrorPolicy.backoff(), {}).subscribe();
+      ts.flush();
+      expect(log).toEqual(['a:1:custom@5']);
+    });
+  });
+
+  it('requeues after the delay the reconcile asked for', () => {
+    ts.run(({ cold }) => {
+      const log: string[] = [];
+      const events = cold('(abc)', { a: listing(obj('a'))[0], b: listing(obj('a'))[1], c: listing(obj('a'))[2] });
+      const sub = controllerOf(events).run(logging(log, Action.requeue(100)), ErrorPolicy.backoff(), {}).subscribe();
+      ts.schedule(() => sub.unsubscribe(), 250);
+      ts.flush();
+      expect(log).toEqual(['a:1:objectChanged@0', 'a:1:requeue@100', 'a:1:requeue@200']);
+    });
+  });
+
+  it('backs off per object on errors, doubling from 5 ms, and resets after a success', () => {
+    ts.run(({ cold }) => {
+      const times: number[] = [];
+      const other: number[] = [];
+      let calls = 0;
+      const events = cold<WatcherEvent<KubeObject>>('(abcd) 94ms e', {
+        a: { type: 'init' },
+        b: { type: 'initApply', object: obj('bad') },
+        c: { type: 'initApply', object: obj('good') },
+        d: { type: 'initDone' },
+        e: { type: 'apply', object: obj('bad', '2') },
+      });
+      const reconcile = (o: KubeObject): Action => {
+        if (o.metadata?.name === 'good') {
+          other.push(ts.now());
+          return Action.awaitChange();
+        }
+        times.push(ts.now());
+        calls++;
+        if (calls <= 3 || calls === 5) throw new Error(`attempt ${calls} failed`);
+        return Action.awaitChange();
+      };
+      const results: ControllerResult[] = [];
+      controllerOf(events).run(reconcile, ErrorPolicy.backoff(), {}).subscribe((r) => results.push(r));
+      ts.flush();
+      // fails at 0, 5, 15; succeeds at 35; the change at 100 fails once more and retries 5 ms later.
+      expect(times).toEqual([0, 5, 15, 35, 100, 105]);
+      expect(other).toEqual([0]);
+      expect(results.filter((r) => r.type === 'failed').map((r) => r.action)).toEqual([
+        Action.requeue(5),
+        Action.requeue(10),
+        Action.requeue(20),
+        Action.requeue(5),
+      ]);
+    });
+  });
+
+  it('does not retry terminal errors', () => {
+    ts.run(({ cold }) => {
+      const log: string[] = [];
+      const events = cold('(abc)', { a: listing(obj('a'))[0], b: listing(obj('a'))[1], c: listing(obj('a'))[2] });
+      const reconcile = (o: KubeObject, c: unknown, info: ReconcileInfo): Action => {
+        logging(log)(o, c, info);
+        throw new TerminalError('spec is invalid');
+      };
+      controllerOf(events).run(reconcile, ErrorPolicy.backoff(), {}).subscribe();
+      ts.flush();
+      expect(log).toEqual(['a:1:objectChanged@0']);
+    });
+  });
+
+  it('collapses 50 rapid updates into one reconcile with a debounce', () => {
+    ts.run(({ cold }) => {
+      const log: string[] = [];
+      const updates = Array.from({ length: 50 }, (_, i) => `u${i}`);
+      const values: Record<string, WatcherEvent<KubeObject>> = { l: listing()[0]!, d: listing()[1]! };
+      updates.forEach((u, i) => (values[u] = { type: 'apply', object: obj('a', String(i + 1)) }));
+      const events = new Observable<WatcherEvent<KubeObject>>((sub) => {
+        sub.next(values.l!);
+        sub.next(values.d!);
+        updates.forEach((u, i) => ts.schedule(() => sub.next(values[u]!), 10 + i));
+      });
+      controllerOf(events, { debounce: 20 }).run(logging(log), ErrorPolicy.backoff(), {}).subscribe();
+      ts.flush();
+      void cold;
+      // last update at 59 → one reconcile at 79 that sees the last version.
+      expect(log).toEqual(['a:50:objectChanged@79']);
+    });
+  });
+
+  it('never runs one object twice at once; changes during a reconcile give one follow-up that sees the latest', () => {
+    ts.run(({ cold }) => {
+      const log: string[] = [];
+      const events = cold<WatcherEvent<KubeObject>>('(abc) 1ms d 1ms e 1ms f', {
+        a: { type: 'init' },
+        b: { type: 'initApply', object: obj('a') },
+        c: { type: 'initDone' },
+        d: { type: 'apply', object: obj('a', '2') },
+        e: { type: 'apply', object: obj('a', '3') },
+        f: { type: 'apply', object: obj('a', '4') },
+      });
+      const slow = (o: KubeObject, c: unknown, info: ReconcileInfo): ObservableInput<Action> =>
+        new Observable<Action>((sub) => {
+          logging(log)(o, c, info);
+          ts.schedule(() => {
+            sub.next(Action.awaitChange());
+            sub.complete();
+          }, 10);
+        });
+      controllerOf(events).run(slow, ErrorPolicy.backoff(), {}).subscribe();
+      ts.flush();
+      expect(log).toEqual(['a:1:objectChanged@0', 'a:4:objectChanged@10']);
+    });
+  });
+
+  it('skips an object that is gone from the store when it comes due, and counts it', () => {
+    ts.run(({ cold }) => {
+      const log: string[] = [];
+      const metrics = new InMemoryMetrics();
+      const events = cold('(abc)', { a: listing(obj('a'))[0], b: listing(obj('a'))[1], c: listing(obj('a'))[2] });
+      const refs = cold('-r', { r: { name: 'missing', namespace: 'ns' } });
+      const results: ControllerResult[] = [];
+      controllerOf(events, { metrics, name: 'w' })
+        .reconcileOn(refs)
+        .run(logging(log), ErrorPolicy.backoff(), {})
+        .subscribe((r) => results.push(r));
+      ts.flush();
+      expect(results.map((r) => r.ref.name)).toEqual(['a']);
+      expect(metrics.value(METRICS.reconcileSkippedTotal, { controller: 'w' })).toBe(1);
+      expect(metrics.value(METRICS.reconcileTotal, { controller: 'w', result: 'success' })).toBe(1);
+      expect(metrics.value(METRICS.workqueueAddsTotal, { name: 'w' })).toBe(2);
+    });
+  });
+
+  it('reconciles every stored object when reconcileAllOn fires', () => {
+    ts.run(({ cold }) => {
+      const log: string[] = [];
+      const events = cold('(abcd)', { a: { type: 'init' }, b: { type: 'initApply', object: obj('a') }, c: { type: 'initApply', object: obj('b') }, d: { type: 'initDone' } });
+      controllerOf(events).reconcileAllOn(cold('-----t')).run(logging(log), ErrorPolicy.backoff(), {}).subscribe();
+      ts.flush();
+      expect(log.slice(2)).toEqual(['a:1:reconcileAll@5', 'b:1:reconcileAll@5']);
+    });
+  });
+
+  it('fails a reconcile that exceeds the timeout and aborts its signal', () => {
+    ts.run(({ cold }) => {
+      let aborted: unknown;
+      const events = cold('(abc)', { a: listing(obj('a'))[0], b: listing(obj('a'))[1], c: listing(obj('a'))[2] });
+      const hanging = (_o: KubeObject, _c: unknown, info: ReconcileInfo) => {
+        info.signal.addEventListener('abort', () => (aborted = info.signal.reason));
+        return NEVER;
+      };
+      const results: ControllerResult[] = [];
+      const sub = controllerOf(events, { reconcileTimeoutMs: 50 })
+        .run(hanging, ErrorPolicy.requeueAfter(1000), {})
+        .subscribe((r) => results.push(r));
+      ts.schedule(() => sub.unsubscribe(), 60);
+      ts.flush();
+      expect(results).toHaveLength(1);
+      const failed = results[0];
+      expect(failed?.type).toBe('failed');
+      if (failed?.type === 'failed') {
+        expect(failed.error).toBeInstanceOf(ControllerError);
+        expect((failed.error as ControllerError).reason).toBe('reconcileTimeout');
+      }
+      expect(aborted).toBeInstanceOf(ControllerError);
+    });
+  });
+
+  it('shuts down gracefully: the running reconcile finishes, nothing new starts, then it completes', () => {
+    ts.run(({ cold, hot, expectObservable }) => {
+      const log: string[] = [];
+      const events = cold<WatcherEvent<KubeObject>>('(abcd) 1ms e', {
+        a: { type: 'init' },
+        b: { type: 'initApply', object: obj('a') },
+        c: { type: 'initApply', object: obj('b') },
+        d: { type: 'initDone' },
+        e: { type: 'apply', object: obj('c') },
+      });
+      const slow = (o: KubeObject, c: unknown, info: ReconcileInfo) =>
+        new Observable<Action>((sub) => {
+          logging(log)(o, c, info);
+          ts.schedule(() => {
+            sub.next(Action.awaitChange());
+            sub.complete();
+          }, 10);
+        });
+      const results = controllerOf(events, { concurrency: 1 }).shutdownOn(hot('--s')).run(slow, ErrorPolicy.backoff(), {});
+      expectObservable(results.pipe(map((r) => r.ref.name))).toBe('10ms (a|)');
+      ts.flush();
+      expect(log).toEqual(['a:1:objectChanged@0']);
+    });
+  });
+
+  it('runs only while leading', () => {
+    ts.run(({ cold, hot }) => {
+      const log: string[] = [];
+      const events = cold<WatcherEvent<KubeObject>>('(abc) 9ms d', {
+        a: { type: 'init' },
+        b: { type: 'initApply', object: obj('a') },
+        c: { type: 'initDone' },
+        d: { type: 'apply', object: obj('a', '2') },
+      });
+      const leader$ = hot('f 4ms t 9ms f', { f: false, t: true });
+      controllerOf(events).run(logging(log), ErrorPolicy.backoff(), {}, { leader$ }).subscribe();
+      ts.flush();
+      // leading from 5 to 15: the listing (subscribed at 5) reconciles; the change at 5 + 12 = 17 is not seen.
+      expect(log).toEqual(['a:1:objectChanged@5']);
+    });
+  });
+
+  it('reconciles the owner when an owned object changes', () => {
+    ts.run(({ cold }) => {
+      const log: string[] = [];
+      const events = cold('(abc)', { a: listing(obj('a'))[0], b: listing(obj('a'))[1], c: listing(obj('a'))[2] });
+      const child = (owners: object[]) => ({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'a-cm', namespace: 'ns', resourceVersion: '5', ownerReferences: owners },
+      });
+      const owner = { apiVersion: 'example.com/v2', kind: 'Widget', name: 'a', uid: 'u1', controller: true };
+      const stranger = { apiVersion: 'other.io/v1', kind: 'Widget', name: 'x', uid: 'u2' };
+      const childApi = {
+        listMetadata$: () => of({ metadata: { resourceVersion: '5' }, items: [] }),
+        watchMetadata: () =>
+          cold('-----a', { a: { type: 'MODIFIED' as const, object: child([owner, stranger]) } }),
+        resource: { kind: 'ConfigMap', apiVersion: 'v1' },
+      };
+      const results: ControllerResult[] = [];
+      const sub = controllerOf(events)
+        .owns(childApi, {}, { controllerOnly: true })
+        .run(logging(log), ErrorPolicy.backoff(), {})
+        .subscribe((r) => results.push(r));
+      ts.schedule(() => sub.unsubscribe(), 20);
+      ts.flush();
+      expect(log).toEqual(['a:1:objectChanged@0', 'a:1:relatedObjectChanged@5']);
+      expect(results[1]?.reason).toEqual({
+        type: 'relatedObjectChanged',
+        ref: { kind: 'ConfigMap', apiVersion: 'v1', name: 'a-cm', namespace: 'ns' },
+      });
+    });
+  });
+
+  it('needs the primary kind for owns', () => {
+    const { reader } = store<KubeObject>();
+    const childApi = { listMetadata$: () => NEVER, watchMetadata: () => NEVER };
+    expect(() => Controller.fromReflector(reader, NEVER).owns(childApi)).toThrow(ControllerError);
+  });
+});
