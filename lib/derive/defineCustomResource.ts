@@ -156,7 +156,7 @@ export function defineCustomResource<const D extends CustomResourceInit>(init: D
     shortNames: [...(init.shortNames ?? [])],
     categories: [...(init.categories ?? [])],
   };
-  checkNames(names);
+  checkNames(names, init);
   const schema = rootSchema(init);
   assertStructural(schema, { kind: init.kind, version: init.version });
   const statusSubresource = init.subresources?.status ?? init.status !== undefined;
@@ -283,10 +283,10 @@ function checkInit(init: CustomResourceInit): void {
   }
 }
 
-function checkNames(names: CrdNames): void {
+function checkNames(names: CrdNames, init: CustomResourceInit): void {
   for (const name of [names.plural, names.singular, ...(names.shortNames ?? [])]) {
     if (!DNS_LABEL.test(name)) {
-      throw new DefinitionError('invalidNames', `name ${JSON.stringify(name)} of ${names.kind} must be a lower-case DNS label`, { context: { kind: names.kind } });
+      throw new DefinitionError('invalidNames', `name ${JSON.stringify(name)} of ${names.kind} must be a lower-case DNS label`, { context: { group: init.group, version: init.version, kind: init.kind } });
     }
   }
 }

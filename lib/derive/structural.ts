@@ -177,8 +177,9 @@ function checkNode(node: JsonSchema, where: Where, report: Report): void {
 
 function checkEmbedded(node: JsonSchema, where: Where, report: Report): void {
   if (node['x-kubernetes-embedded-resource'] !== true) return;
-  if (node.type !== 'object') report(where, 'embeddedResource', 'x-kubernetes-embedded-resource needs type object');
-  if (node.properties === undefined && node['x-kubernetes-preserve-unknown-fields'] !== true) {
+  if (node.type !== 'object') {
+    report(where, 'embeddedResource', 'x-kubernetes-embedded-resource needs type object');
+  } else if (node.properties === undefined && node['x-kubernetes-preserve-unknown-fields'] !== true) {
     report(where, 'embeddedResource', 'x-kubernetes-embedded-resource needs properties or x-kubernetes-preserve-unknown-fields');
   }
 }

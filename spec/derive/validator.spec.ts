@@ -1,0 +1,140 @@
+import Ajv from 'ajv';
+import { type JsonSchema, SchemaValidationError, createValidator } from '../../lib/derive/index.js';
+import { Widget } from './fixtures/widget.js';
+
+const valid = {
+  apiVersion: 'derive.rxkube.test/v1',
+  kind: 'Widget',
+  metadata: { name: 'w1' },
+  spec: { size: 'small', replicas: 2, port: 'http', labels: { tier: 'web' }, ports: [{ name: 'http', port: 80 }] },
+};
+
+function root(spec: JsonSchema): JsonSchema {
+  return { type: 'object', properties: { spec } };
+}
+
+function issuesOf(schema: JsonSchema, spec: unknown) {
+  const result = createValidator(root(schema), 'Test').validate({ spec });
+  return result.valid ? [] : result.issues.map((i) => [i.pointer, i.keyword]);
+}
+
+describe('createValidator', () => {
+  it('accepts a valid object and returns it typed', () => {
+    const result = Widget.validate(valid);
+    expect(result).toEqual({ valid: true, value: valid });
+  });
+
+  it('reports each problem with a JSON pointer, the Kubernetes field path and a message', () => {
+    const result = Widget.validate({ ...valid, spec: { size: 'medium', replicas: '3', ports: [{ port: 0 }] } });
+    expect(result.valid).toBe(false);
+    if (result.valid) return;
+    expect(result.issues).toEqual([
+      { pointer: '/spec/size', field: 'spec.size', keyword: 'enum', message: 'must be one of "small", "large"' },
+      { pointer: '/spec/replicas', field: 'spec.replicas', keyword: 'type', message: 'must be integer' },
+      { pointer: '/spec/ports/0/name', field: 'spec.ports[0].name', keyword: 'required', message: "must have required property 'name'" },
+      { pointer: '/spec/ports/0/port', field: 'spec.ports[0].port', keyword: 'minimum', message: 'must be >= 1' },
+    ]);
+  });
+
+  it('names a missing required field itself, not its parent', () => {
+    const result = Widget.validate({ ...valid, spec: { size: 'small' } });
+    expect(result.valid ? [] : result.issues.map((i) => i.pointer)).toEqual(['/spec/replicas']);
+    const noSpec = Widget.validate({ apiVersion: valid.apiVersion, kind: 'Widget', metadata: {} });
+    expect(noSpec.valid ? [] : noSpec.issues.map((i) => i.field)).toEqual(['spec']);
+  });
+
+  it('escapes map keys in pointers and keeps them readable in field paths', () => {
+    const result = Widget.validate({ ...valid, spec: { ...valid.spec, labels: { 'app/name': 3 } } });
+    expect(result.valid ? [] : result.issues.map((i) => [i.pointer, i.field])).toEqual([['/spec/labels/app~1name', 'spec.labels.app/name']]);
+  });
+
+  it('accepts an integer or a string for x-kubernetes-int-or-string, nothing else', () => {
+    const schema: JsonSchema = { type: 'object', properties: { port: { 'x-kubernetes-int-or-string': true } } };
+    expect(issuesOf(schema, { port: 80 })).toEqual([]);
+    expect(issuesOf(schema, { port: '25%' })).toEqual([]);
+    expect(issuesOf(schema, { port: 1.5 })).toEqual([['/spec/port', 'type']]);
+    expect(issuesOf(schema, { port: true })).toEqual([['/spec/port', 'type']]);
+  });
+
+  it('accepts int-or-string written with the anyOf pattern', () => {
+    const schema: JsonSchema = {
+      type: 'object',
+      properties: { port: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] } },
+    };
+    expect(issuesOf(schema, { port: 8 })).toEqual([]);
+    expect(issuesOf(schema, { port: [] }).map(([pointer]) => pointer)).toContain('/spec/port');
+  });
+
+  it('accepts null only where nullable is true', () => {
+    const schema: JsonSchema = {
+      type: 'object',
+      properties: { a: { type: 'string', nullable: true, enum: ['x'] }, b: { type: 'string' } },
+    };
+    expect(issuesOf(schema, { a: null })).toEqual([]);
+    expect(issuesOf(schema, { b: null })).toEqual([['/spec/b', 'type']]);
+  });
+
+  it('reads OpenAPI v3.0 boolean exclusiveMinimum and exclusiveMaximum', () => {
+    const schema: JsonSchema = {
+      type: 'object',
+      properties: { ratio: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 1, exclusiveMaximum: false } },
+    };
+    expect(issuesOf(schema, { ratio: 0 })).toEqual([['/spec/ratio', 'exclusiveMinimum']]);
+    expect(issuesOf(schema, { ratio: 1 })).toEqual([]);
+    expect(issuesOf(schema, { ratio: 1.5 })).toEqual([['/spec/ratio', 'maximum']]);
+  });
+
+  it('checks string formats, treats numeric formats as annotations and ignores unknown formats', () => {
+    const schema: JsonSchema = {
+      type: 'object',
+      properties: {
+        at: { type: 'string', format: 'date-time' },
+        every: { type: 'string', format: 'duration' },
+        big: { type: 'integer', format: 'int32' },
+        odd: { type: 'string', format: 'made-up' },
+      },
+    };
+    expect(issuesOf(schema, { at: '2024-01-02T03:04:05Z', every: '1h30m', big: 2 ** 40, odd: '?' })).toEqual([]);
+    expect(issuesOf(schema, { at: 'yesterday', every: 'P1D' })).toEqual([
+      ['/spec/at', 'format'],
+      ['/spec/every', 'format'],
+    ]);
+  });
+
+  it('requires apiVersion and kind on an embedded resource', () => {
+    const result = Widget.validate({ ...valid, spec: { ...valid.spec, template: { metadata: { name: 'x' } } } });
+    expect(result.valid ? [] : result.issues.map((i) => i.pointer)).toEqual(['/spec/template/apiVersion', '/spec/template/kind']);
+    expect(Widget.validate({ ...valid, spec: { ...valid.spec, template: { apiVersion: 'v1', kind: 'Pod', spec: {} } } }).valid).toBe(true);
+  });
+
+  it('leaves unknown fields to the server (which prunes them)', () => {
+    expect(Widget.validate({ ...valid, spec: { ...valid.spec, unknown: true } }).valid).toBe(true);
+  });
+
+  it('throws a SchemaValidationError from assert, naming the object and the fields', () => {
+    expect(Widget.assertValid(valid)).toBe(valid);
+    let error: unknown;
+    try {
+      Widget.assertValid({ ...valid, spec: { size: 'small', replicas: -1 } });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SchemaValidationError);
+    expect((error as SchemaValidationError).message).toBe('Widget derive.rxkube.test/v1 is invalid: spec.replicas: must be >= 0');
+    expect((error as SchemaValidationError).context).toEqual({ kind: 'Widget derive.rxkube.test/v1', name: 'w1' });
+  });
+
+  it('compiles the schema once, on first use', () => {
+    const compile = jest.spyOn(Ajv.prototype, 'compile');
+    try {
+      const validator = createValidator(root({ type: 'object' }), 'Once');
+      expect(compile).not.toHaveBeenCalled();
+      validator.validate({ spec: {} });
+      validator.validate({ spec: 1 });
+      validator.validate({ spec: {} });
+      expect(compile).toHaveBeenCalledTimes(1);
+    } finally {
+      compile.mockRestore();
+    }
+  });
+});
