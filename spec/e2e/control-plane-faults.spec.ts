@@ -72,7 +72,10 @@ describe('control-plane scripts', () => {
   });
 
   it('fails the build with a one-line reason when Go is missing', async () => {
-    const env = { ...process.env, PATH: '/usr/bin:/bin', RXKUBE_CP_BIN_DIR: join(scratch, 'bin') };
+    // A PATH with nothing on it: `go` cannot be found wherever this machine has it installed.
+    const emptyPath = join(scratch, 'empty-path');
+    mkdirSync(emptyPath);
+    const env = { ...process.env, PATH: emptyPath, RXKUBE_CP_BIN_DIR: join(scratch, 'bin') };
     const res = await runPlaneCli(['build'], env);
     expect(res.code).toBe(1);
     expect(reasonLines(res, 'build')).toEqual([expect.stringMatching(/^cluster:build failed: Go is not installed or not on PATH/)]);
