@@ -188,16 +188,15 @@ export class TimeoutError extends KubeError {
 
 /**
  * A response body (or one line of a stream) that could not be decoded. Carries an excerpt of the
- * offending text in `context.excerpt`.
+ * offending text in `context.excerpt`. The class lives in `rxkube/core` (the error boundary) and is
+ * re-exported here, so every layer throws and checks the same `DecodeError`.
  *
  * ## Example
  * ```ts
  * api.watch({}).subscribe({ error: (e) => { if (e instanceof DecodeError) console.error(e.message); } });
  * ```
  */
-export class DecodeError extends KubeError {
-  override readonly name: string = 'DecodeError';
-}
+export { DecodeError } from '../core/error-boundary.js';
 
 /**
  * The request was cancelled by its caller (an `AbortSignal` fired).

@@ -3,6 +3,7 @@
  *
  * @module
  */
+export * from './error-boundary.js';
 export * from './errors.js';
 export * from './field-selector.js';
 export * from './label-selector.js';
