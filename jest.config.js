@@ -8,7 +8,12 @@ const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.tsx?$': ['ts-jest', tsJest] },
   // Sources import siblings as './x.js' (valid ESM); map them back to the .ts files.
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // Samples import the package by name, as users do; resolve it to the sources.
+    '^rxkube$': '<rootDir>/lib/index.ts',
+    '^rxkube/(.*)$': '<rootDir>/lib/$1/index.ts',
+  },
 };
 
 /** @type {import('jest').Config} */
