@@ -231,15 +231,25 @@ function liveLeases() {
   return live;
 }
 
-/** The recorded state when every component is alive, the versions match and the API server answers. */
-async function currentState() {
+/**
+ * The recorded state when every component is alive, the versions match and the API server answers. A busy
+ * machine can make `/readyz` slow, so a plane whose processes all live gets `graceMs` to answer before it is
+ * declared broken (and replaced by the caller).
+ */
+async function currentState(graceMs = 30_000) {
   const state = readState();
   if (!state || state.kubernetes !== versions.kubernetes || state.etcd !== versions.etcd) return undefined;
-  for (const name of components) {
+  const alive = () => components.every((name) => {
     const pid = state.pids[name];
-    if (pid === undefined || !isAlive(pid, paths.runDir)) return undefined;
+    return pid !== undefined && isAlive(pid, paths.runDir);
+  });
+  const deadline = Date.now() + graceMs;
+  while (alive()) {
+    if (await apiserverReady(state.server)) return state;
+    if (Date.now() > deadline) return undefined;
+    await sleep(500);
   }
-  return (await apiserverReady(state.server)) ? state : undefined;
+  return undefined;
 }
 
 /** Stops whatever the run folder records and removes it. */

@@ -1,11 +1,11 @@
-// Life cycle of the control-plane scripts on a private run folder (so the shared plane used by the other e2e
-// tests is not disturbed): `up` twice reuses the plane, `restart-apiserver` replaces only kube-apiserver and keeps
-// etcd data, `down` stops exactly its processes and removes its data.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// Life cycle of the control-plane scripts on a private plane (so the shared plane used by the other e2e tests is
+// not disturbed): `up` again reuses the plane, `restart-apiserver` replaces only kube-apiserver and keeps etcd
+// data, `down` stops exactly its processes and removes its data.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { kubectl } from './support/cluster.js';
 import { runPlaneCli } from './support/plane-cli.js';
+import { startPrivatePlane, type PrivatePlane } from './support/private-plane.js';
 import { processesMatching } from './support/processes.js';
 
 interface State {
@@ -14,34 +14,29 @@ interface State {
 }
 
 describe('control-plane scripts', () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'rxkube-cp-life-'));
-  const runDir = join(scratch, 'run');
-  const env = { ...process.env, RXKUBE_CP_RUN_DIR: runDir };
-  const state = (): State => JSON.parse(readFileSync(join(runDir, 'state.json'), 'utf8')) as State;
+  let plane: PrivatePlane | undefined;
+  const state = (): State => JSON.parse(readFileSync(join(plane?.runDir ?? '', 'state.json'), 'utf8')) as State;
 
   afterAll(async () => {
-    await runPlaneCli(['down'], env);
-    rmSync(scratch, { recursive: true, force: true });
+    await plane?.stop();
   });
 
   it('brings a plane up, reuses it, restarts only kube-apiserver and stops it again', async () => {
-    const first = await runPlaneCli(['up'], env);
-    expect(first.code).toBe(0);
-    const kubeconfig = first.stdout.trim().split('\n').pop() ?? '';
+    plane = await startPrivatePlane();
+    const { kubeconfig, runDir, env } = plane;
     expect(kubeconfig).toBe(join(runDir, 'kubeconfig'));
     const before = state();
     expect(Object.keys(before.pids).sort()).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager']);
     expect(processesMatching(runDir).map((p) => p.pid).sort()).toEqual(Object.values(before.pids).sort());
 
-    const second = await runPlaneCli(['up'], env);
-    expect(second.code).toBe(0);
-    expect(second.stdout.trim().split('\n').pop()).toBe(kubeconfig);
-    expect(second.stderr).toContain('reusing the running control plane');
+    const again = await runPlaneCli(['up'], env);
+    expect(again.code).toBe(0);
+    expect(again.stdout.trim().split('\n').pop()).toBe(kubeconfig);
+    expect(again.stderr).toContain('reusing the running control plane');
     expect(state().pids).toEqual(before.pids);
 
     await kubectl(['create', 'configmap', 'survivor', '-n', 'default', '--from-literal=k=v'], { kubeconfig });
-    const restarted = await runPlaneCli(['restart-apiserver'], env);
-    expect(restarted.code).toBe(0);
+    await plane.restartApiServer();
     const after = state();
     expect(after.server).toBe(before.server);
     expect(after.pids['etcd']).toBe(before.pids['etcd']);

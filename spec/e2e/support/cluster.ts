@@ -155,7 +155,9 @@ export function canRestartApiServer(): boolean {
 
 /**
  * Kills kube-apiserver and starts it again (same port, flags and etcd data); resolves when it is ready again.
- * Only for the local control plane ({@link canRestartApiServer}).
+ * Only for the local control plane ({@link canRestartApiServer}). This restarts the SHARED plane, so test files
+ * running at the same time (and other Jest runs on the machine) see a few seconds of refused connections; prefer
+ * `startPrivatePlane()` from `./private-plane.js` for tests built around a restart.
  *
  * ## Example
  * ```ts
