@@ -17,3 +17,6 @@ export * from './interceptors/user-agent.js';
 export * from './line-decoder.js';
 export * from './transport.js';
 export * from './version.js';
+export * from './api.js';
+export * from './entry.js';
+export * from './watch-event.js';
