@@ -1,5 +1,5 @@
 import { TestScheduler } from 'rxjs/testing';
-import { NEVER, Observable, map, of, type ObservableInput } from 'rxjs';
+import { NEVER, Observable, map, of } from 'rxjs';
 import { Action, ErrorPolicy, TerminalError } from '../../lib/runtime/action.js';
 import { Controller, ControllerError, type ControllerResult } from '../../lib/runtime/controller.js';
 import { InMemoryMetrics, METRICS } from '../../lib/runtime/metrics.js';
@@ -8,17 +8,20 @@ import { store } from '../../lib/runtime/store.js';
 import type { WatcherEvent } from '../../lib/runtime/watcher-event.js';
 import type { ReconcileInfo } from '../../lib/runtime/reconcile-reason.js';
 import type { KubeObject } from '../../lib/core/resource.js';
+import type { OwnerReference, PartialObjectMetadata } from '../../lib/core/object.js';
+import type { WatchEvent } from '../../lib/core/response.js';
 
 const obj = (name: string, rv = '1'): KubeObject => ({
   apiVersion: 'example.com/v1',
   kind: 'Widget',
   metadata: { name, namespace: 'ns', resourceVersion: rv },
 });
-const listing = (...objects: KubeObject[]): WatcherEvent<KubeObject>[] => [
-  { type: 'init' },
-  ...objects.map((object) => ({ type: 'initApply' as const, object })),
-  { type: 'initDone' },
-];
+/** Marble values `a` (init), `b` (initApply of `object`), `c` (initDone): use with `'(abc)'`. */
+const listingOf = (object: KubeObject): Record<string, WatcherEvent<KubeObject>> => ({
+  a: { type: 'init' },
+  b: { type: 'initApply', object },
+  c: { type: 'initDone' },
+});
 
 describe('Controller', () => {
   let ts: TestScheduler;
@@ -83,7 +86,7 @@ describe('Controller', () => {
   it('requeues after the delay the reconcile asked for', () => {
     ts.run(({ cold }) => {
       const log: string[] = [];
-      const events = cold('(abc)', { a: listing(obj('a'))[0], b: listing(obj('a'))[1], c: listing(obj('a'))[2] });
+      const events = cold<WatcherEvent<KubeObject>>('(abc)', listingOf(obj('a')));
       const sub = controllerOf(events).run(logging(log, Action.requeue(100)), ErrorPolicy.backoff(), {}).subscribe();
       ts.schedule(() => sub.unsubscribe(), 250);
       ts.flush();
@@ -131,7 +134,7 @@ describe('Controller', () => {
   it('does not retry terminal errors', () => {
     ts.run(({ cold }) => {
       const log: string[] = [];
-      const events = cold('(abc)', { a: listing(obj('a'))[0], b: listing(obj('a'))[1], c: listing(obj('a'))[2] });
+      const events = cold<WatcherEvent<KubeObject>>('(abc)', listingOf(obj('a')));
       const reconcile = (o: KubeObject, c: unknown, info: ReconcileInfo): Action => {
         logging(log)(o, c, info);
         throw new TerminalError('spec is invalid');
@@ -146,7 +149,7 @@ describe('Controller', () => {
     ts.run(({ cold }) => {
       const log: string[] = [];
       const updates = Array.from({ length: 50 }, (_, i) => `u${i}`);
-      const values: Record<string, WatcherEvent<KubeObject>> = { l: listing()[0]!, d: listing()[1]! };
+      const values: Record<string, WatcherEvent<KubeObject>> = { l: { type: 'init' }, d: { type: 'initDone' } };
       updates.forEach((u, i) => (values[u] = { type: 'apply', object: obj('a', String(i + 1)) }));
       const events = new Observable<WatcherEvent<KubeObject>>((sub) => {
         sub.next(values.l!);
@@ -172,7 +175,7 @@ describe('Controller', () => {
         e: { type: 'apply', object: obj('a', '3') },
         f: { type: 'apply', object: obj('a', '4') },
       });
-      const slow = (o: KubeObject, c: unknown, info: ReconcileInfo): ObservableInput<Action> =>
+      const slow = (o: KubeObject, c: unknown, info: ReconcileInfo): Observable<Action> =>
         new Observable<Action>((sub) => {
           logging(log)(o, c, info);
           ts.schedule(() => {
@@ -190,7 +193,7 @@ describe('Controller', () => {
     ts.run(({ cold }) => {
       const log: string[] = [];
       const metrics = new InMemoryMetrics();
-      const events = cold('(abc)', { a: listing(obj('a'))[0], b: listing(obj('a'))[1], c: listing(obj('a'))[2] });
+      const events = cold<WatcherEvent<KubeObject>>('(abc)', listingOf(obj('a')));
       const refs = cold('-r', { r: { name: 'missing', namespace: 'ns' } });
       const results: ControllerResult[] = [];
       controllerOf(events, { metrics, name: 'w' })
@@ -208,7 +211,7 @@ describe('Controller', () => {
   it('reconciles every stored object when reconcileAllOn fires', () => {
     ts.run(({ cold }) => {
       const log: string[] = [];
-      const events = cold('(abcd)', { a: { type: 'init' }, b: { type: 'initApply', object: obj('a') }, c: { type: 'initApply', object: obj('b') }, d: { type: 'initDone' } });
+      const events = cold<WatcherEvent<KubeObject>>('(abcd)', { a: { type: 'init' }, b: { type: 'initApply', object: obj('a') }, c: { type: 'initApply', object: obj('b') }, d: { type: 'initDone' } });
       controllerOf(events).reconcileAllOn(cold('-----t')).run(logging(log), ErrorPolicy.backoff(), {}).subscribe();
       ts.flush();
       expect(log.slice(2)).toEqual(['a:1:reconcileAll@5', 'b:1:reconcileAll@5']);
@@ -218,7 +221,7 @@ describe('Controller', () => {
   it('fails a reconcile that exceeds the timeout and aborts its signal', () => {
     ts.run(({ cold }) => {
       let aborted: unknown;
-      const events = cold('(abc)', { a: listing(obj('a'))[0], b: listing(obj('a'))[1], c: listing(obj('a'))[2] });
+      const events = cold<WatcherEvent<KubeObject>>('(abc)', listingOf(obj('a')));
       const hanging = (_o: KubeObject, _c: unknown, info: ReconcileInfo) => {
         info.signal.addEventListener('abort', () => (aborted = info.signal.reason));
         return NEVER;
@@ -285,8 +288,8 @@ describe('Controller', () => {
   it('reconciles the owner when an owned object changes', () => {
     ts.run(({ cold }) => {
       const log: string[] = [];
-      const events = cold('(abc)', { a: listing(obj('a'))[0], b: listing(obj('a'))[1], c: listing(obj('a'))[2] });
-      const child = (owners: object[]) => ({
+      const events = cold<WatcherEvent<KubeObject>>('(abc)', listingOf(obj('a')));
+      const child = (owners: OwnerReference[]): PartialObjectMetadata => ({
         apiVersion: 'v1',
         kind: 'ConfigMap',
         metadata: { name: 'a-cm', namespace: 'ns', resourceVersion: '5', ownerReferences: owners },
@@ -294,9 +297,9 @@ describe('Controller', () => {
       const owner = { apiVersion: 'example.com/v2', kind: 'Widget', name: 'a', uid: 'u1', controller: true };
       const stranger = { apiVersion: 'other.io/v1', kind: 'Widget', name: 'x', uid: 'u2' };
       const childApi = {
-        listMetadata$: () => of({ metadata: { resourceVersion: '5' }, items: [] }),
+        listMetadata$: () => of({ metadata: { resourceVersion: '5' }, items: [] as PartialObjectMetadata[] }),
         watchMetadata: () =>
-          cold('-----a', { a: { type: 'MODIFIED' as const, object: child([owner, stranger]) } }),
+          cold<WatchEvent<PartialObjectMetadata>>('-----a', { a: { type: 'MODIFIED', object: child([owner, stranger]) } }),
         resource: { kind: 'ConfigMap', apiVersion: 'v1' },
       };
       const results: ControllerResult[] = [];

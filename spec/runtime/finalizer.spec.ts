@@ -102,18 +102,18 @@ describe('finalizer', () => {
 
   it('names the step that failed', async () => {
     const boom = new Error('409 Conflict');
-    const add = await finalizer(recordingApi(boom), NAME, obj(), handler).catch((e: FinalizerError) => e);
+    const add = (await finalizer(recordingApi(boom), NAME, obj(), handler).catch((e: unknown) => e)) as FinalizerError;
     expect([add.reason, add.message]).toEqual(['addFinalizer', `adding finalizer ${NAME} to Widget ns/w failed`]);
-    const remove = await finalizer(recordingApi(boom), NAME, obj([NAME], true), handler).catch((e: FinalizerError) => e);
+    const remove = (await finalizer(recordingApi(boom), NAME, obj([NAME], true), handler).catch((e: unknown) => e)) as FinalizerError;
     expect(remove.reason).toBe('removeFinalizer');
-    const apply = await finalizer(recordingApi(), NAME, obj([NAME]), () => Promise.reject(boom)).catch((e: FinalizerError) => e);
+    const apply = (await finalizer(recordingApi(), NAME, obj([NAME]), () => Promise.reject(boom)).catch((e: unknown) => e)) as FinalizerError;
     expect(apply.reason).toBe('applyFailed');
   });
 
   it('rejects an invalid finalizer name and an unnamed object', async () => {
-    const bad = await finalizer(recordingApi(), 'not a name!', obj(), handler).catch((e: FinalizerError) => e);
+    const bad = (await finalizer(recordingApi(), 'not a name!', obj(), handler).catch((e: unknown) => e)) as FinalizerError;
     expect(bad.reason).toBe('invalidFinalizer');
-    const unnamed = await finalizer(recordingApi(), NAME, { metadata: {} }, handler).catch((e: FinalizerError) => e);
+    const unnamed = (await finalizer(recordingApi(), NAME, { metadata: {} }, handler).catch((e: unknown) => e)) as FinalizerError;
     expect(unnamed.reason).toBe('unnamedObject');
   });
 });
