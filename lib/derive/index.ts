@@ -5,6 +5,7 @@
  *
  * @module
  */
+export * from './collectCrds.js';
 export * from './crd.js';
 export * from './defineCustomResource.js';
 export * from './errors.js';
