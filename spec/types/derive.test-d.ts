@@ -117,6 +117,7 @@ const schema = {
     f: { type: 'object', properties: { g: { type: 'integer' } }, 'x-kubernetes-preserve-unknown-fields': true },
   },
 } as const;
+void schema;
 expectTypeOf<InferSchema<typeof schema>>().toEqualTypeOf<{
   a: number[];
   b?: string | null;
