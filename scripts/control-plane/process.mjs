@@ -29,8 +29,8 @@ export function isAlive(pid, marker) {
       return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes(marker);
     }
   } catch {
-    // No /proc (not Linux): trust kill(0).
-    if (marker !== undefined) return existsSync(`/proc`) ? false : true;
+    // The process vanished between kill(0) and reading /proc, or there is no /proc (not Linux: trust kill(0)).
+    return !existsSync('/proc/self');
   }
   return true;
 }
