@@ -71,8 +71,10 @@ interface CacheSlot {
 
 const cache = new Map<string, CacheSlot>();
 
-/** How much of a failing plugin's stderr ends up in the error message. */
-const STDERR_TAIL_CHARS = 2000;
+/** How much of a failing plugin's stderr is kept while it runs, and how much ends up in the error. */
+const STDERR_KEPT_CHARS = 16 * 1024;
+const STDERR_TAIL_LINES = 10;
+const STDERR_TAIL_CHARS = 1000;
 /** A plugin printing more than this on stdout is broken. */
 const MAX_STDOUT_BYTES = 4 * 1024 * 1024;
 
@@ -207,13 +209,13 @@ export class ExecAuth implements AuthProvider {
       });
       child.stderr.setEncoding('utf8');
       child.stderr.on('data', (chunk: string) => {
-        stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS);
+        stderr = (stderr + chunk).slice(-STDERR_KEPT_CHARS);
       });
       child.on('error', (e: NodeJS.ErrnoException) => {
         reject(this.#fail(`cannot run: ${e.code ?? e.message}`, { code: e.code }, e));
       });
       child.on('close', (code, signal) => {
-        const tail = stderr.trim();
+        const tail = stderr.trim().split('\n').slice(-STDERR_TAIL_LINES).join('\n').slice(-STDERR_TAIL_CHARS);
         if (code !== 0) {
           const how = signal === null ? `exited with code ${code}` : `was killed by ${signal}`;
           reject(this.#fail(`${how}${tail === '' ? '' : `; stderr: ${tail}`}`, { exitCode: code, signal, stderr: tail }));
