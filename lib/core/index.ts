@@ -3,9 +3,12 @@
  *
  * @module
  */
+export * from './api-resource.js';
+export * from './dynamic.js';
 export * from './error-boundary.js';
 export * from './errors.js';
 export * from './field-selector.js';
+export * from './gvk.js';
 export * from './label-selector.js';
 export * from './label-validation.js';
 export * from './object-ref.js';
