@@ -45,7 +45,7 @@ function run(command: string, args: string[], cwd: string): string {
     return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, npm_config_update_notifier: 'false' } });
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${stdout}\n${stderr}`);
+    throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${stdout}\n${stderr}`, { cause: error });
   }
 }
 
@@ -89,9 +89,11 @@ describe('npm pack', () => {
     expect(exported.sort()).toEqual(Object.keys(SUBPATHS).sort());
   });
 
-  it('ships the build, the sources its maps point to and the README, nothing else', () => {
+  it('ships the build, the sources its maps point to, the bin scripts and the README, nothing else', () => {
+    const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
+    const bins = Object.values(manifest.bin ?? {}).map((path) => path.replace(/^\.\//, ''));
     const paths = packed.map((file) => file.path);
-    expect(paths.filter((path) => !/^(dist\/(esm|cjs)\/|lib\/)/.test(path)).sort()).toEqual(['README.md', 'package.json']);
+    expect(paths.filter((path) => !/^(dist\/(esm|cjs)\/|lib\/)/.test(path)).sort()).toEqual(['README.md', ...bins, 'package.json'].sort());
     expect(paths.filter((path) => path.startsWith('lib/') && !path.endsWith('.ts'))).toEqual([]);
     expect(paths).toContain('dist/esm/core/index.js');
     expect(paths).toContain('dist/cjs/core/index.js');

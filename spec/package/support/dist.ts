@@ -57,7 +57,7 @@ export function ensureFreshDist(): void {
       execFileSync(process.execPath, [join(REPO, 'scripts', 'build.mjs')], { cwd: REPO, encoding: 'utf8', stdio: 'pipe' });
     } catch (error) {
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-      throw new Error(`scripts/build.mjs failed:\n${stdout}\n${stderr}`);
+      throw new Error(`scripts/build.mjs failed:\n${stdout}\n${stderr}`, { cause: error });
     }
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
