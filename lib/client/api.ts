@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { DynamicObject } from '../core/dynamic.js';
 import type { Scale } from 'kubernetes-types/autoscaling/v1.js';
 import { catchError, defer, EMPTY, expand, filter, map, type Observable, of, reduce, throwError } from 'rxjs';
 import { InvalidRequestError } from '../core/errors.js';
@@ -71,8 +72,8 @@ export interface DynamicResource {
   readonly scope: Scope;
 }
 
-/** An object of a kind known only at run time: type metadata, metadata, and any other fields. */
-export type DynamicObject = KubeObject & { [field: string]: unknown };
+/** An object of a kind known only at run time (defined in `rxkube/core`, re-exported here). */
+export { DynamicObject };
 
 /** The default page size of {@link Api.listAll}. */
 export const LIST_ALL_PAGE_SIZE = 500;
