@@ -22,7 +22,7 @@ module.exports = {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/spec/**/*.spec.ts'],
+      testMatch: ['<rootDir>/spec/**/*.spec.ts', '<rootDir>/samples/**/*.spec.ts'],
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/spec/e2e/'],
     },
     {
