@@ -78,7 +78,7 @@ export interface ControllerConfig {
   reconcileTimeoutMs?: number;
   /** Where to report metrics. @default {@link noopMetrics} */
   metrics?: MetricsSink;
-  /** `kind` and `apiVersion` of the primary objects, needed by `owns`; taken from `api.resource` when present. */
+  /** `kind` and `apiVersion` of the primary objects, needed by `owns`; taken from `api.resourceType` when present. */
   resource?: { readonly kind: string; readonly apiVersion: string };
   /** Clock and timers of the scheduler, runner and timeouts. @default asyncScheduler */
   scheduler?: SchedulerLike;
@@ -213,14 +213,14 @@ export class Controller<K extends KubeObject> {
    * @param config Controller settings.
    */
   static for<K extends KubeObject>(
-    api: WatchSource<K> & { readonly resource?: { readonly kind: string; readonly apiVersion: string } },
+    api: WatchSource<K> & { readonly resourceType?: { readonly kind: string; readonly apiVersion: string } },
     watcherConfig: WatcherConfig = {},
     config: ControllerConfig = {},
   ): Controller<K> {
     const { reader, writer } = store<K>();
     const scheduler = config.scheduler ?? watcherConfig.scheduler;
     const events$ = reflector(writer, watcher(api, scheduler ? { ...watcherConfig, scheduler } : watcherConfig));
-    const resource = config.resource ?? api.resource;
+    const resource = config.resource ?? pickResource(api.resourceType);
     return new Controller<K>({ reader, primary$: events$, triggers: [], shutdown: [], config: resource ? { ...config, resource } : config });
   }
 
@@ -256,7 +256,7 @@ export class Controller<K extends KubeObject> {
     if (owner === undefined) {
       throw new ControllerError('unknownResource', 'Controller.owns needs the kind and apiVersion of the primary objects: pass config.resource');
     }
-    const childKind = (childApi as { readonly resource?: { readonly kind: string; readonly apiVersion: string } }).resource;
+    const childKind = pickResource((childApi as { readonly resourceType?: { readonly kind: string; readonly apiVersion: string } }).resourceType);
     const source: WatchSource<PartialObjectMetadata> = {
       list$: (p) => childApi.listMetadata$(p),
       watch: (p) => childApi.watchMetadata(p),
@@ -452,6 +452,12 @@ export class Controller<K extends KubeObject> {
   private with(factory: TriggerFactory): Controller<K> {
     return new Controller<K>({ ...this.parts, triggers: [...this.parts.triggers, factory] });
   }
+}
+
+function pickResource(
+  type: { readonly kind: string; readonly apiVersion: string } | undefined,
+): { readonly kind: string; readonly apiVersion: string } | undefined {
+  return type === undefined ? undefined : { kind: type.kind, apiVersion: type.apiVersion };
 }
 
 function toObservable<T>(value: T | PromiseLike<T> | Observable<T>): Observable<T> {

@@ -300,7 +300,7 @@ describe('Controller', () => {
         listMetadata$: () => of({ metadata: { resourceVersion: '5' }, items: [] as PartialObjectMetadata[] }),
         watchMetadata: () =>
           cold<WatchEvent<PartialObjectMetadata>>('-----a', { a: { type: 'MODIFIED', object: child([owner, stranger]) } }),
-        resource: { kind: 'ConfigMap', apiVersion: 'v1' },
+        resourceType: { kind: 'ConfigMap', apiVersion: 'v1' },
       };
       const results: ControllerResult[] = [];
       const sub = controllerOf(events)

@@ -1,0 +1,129 @@
+import { TestScheduler } from 'rxjs/testing';
+import { defer, of, throwError, type Observable } from 'rxjs';
+import { ApiError } from '../../lib/client/errors.js';
+import { leaderElection, type Lease, type LeaseApi } from '../../lib/runtime/leader-election.js';
+import { InMemoryMetrics, METRICS } from '../../lib/runtime/metrics.js';
+
+/**
+ * An in-memory Lease store with the API server's optimistic concurrency: create fails with 409
+ * if the Lease exists, replace fails with 409 unless the resourceVersion matches.
+ */
+class LeaseServer {
+  lease: Lease | undefined;
+  private rv = 0;
+  down = false;
+
+  api(): LeaseApi {
+    const path = '/apis/coordination.k8s.io/v1/namespaces/ns/leases/l';
+    const fail = (verb: 'get' | 'create' | 'replace', code: number): Observable<never> =>
+      throwError(() => new ApiError({ verb, method: verb === 'get' ? 'GET' : verb === 'create' ? 'POST' : 'PUT', path }, code, { code }));
+    return {
+      get$: () => defer(() => (this.down ? fail('get', 503) : this.lease ? of(structuredClone(this.lease)) : fail('get', 404))),
+      create$: (lease) =>
+        defer(() => {
+          if (this.down) return fail('create', 503);
+          if (this.lease) return fail('create', 409);
+          this.lease = { ...lease, metadata: { ...lease.metadata, resourceVersion: String(++this.rv) } };
+          return of(structuredClone(this.lease));
+        }),
+      replace$: (_name, lease) =>
+        defer(() => {
+          if (this.down) return fail('replace', 503);
+          if (lease.metadata?.resourceVersion !== this.lease?.metadata?.resourceVersion) return fail('replace', 409);
+          this.lease = { ...lease, metadata: { ...lease.metadata, resourceVersion: String(++this.rv) } };
+          return of(structuredClone(this.lease));
+        }),
+    };
+  }
+}
+
+describe('leaderElection', () => {
+  let ts: TestScheduler;
+  beforeEach(() => {
+    ts = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+  });
+
+  /** Subscribes a candidate from `from` to `until` and logs `identity:leading@time`. */
+  function candidate(server: LeaseServer, identity: string, log: string[], from: number, until: number, extra = {}) {
+    ts.schedule(() => {
+      const sub = leaderElection(server.api(), { leaseName: 'l', identity, scheduler: ts, ...extra }).subscribe((leading) =>
+        log.push(`${identity}:${leading}@${ts.now()}`),
+      );
+      ts.schedule(() => sub.unsubscribe(), until - from);
+    }, from);
+  }
+
+  it('lets exactly one candidate lead, and records it in the Lease', () => {
+    ts.run(() => {
+      const server = new LeaseServer();
+      const log: string[] = [];
+      const metrics = new InMemoryMetrics();
+      candidate(server, 'a', log, 0, 60_000, { metrics });
+      candidate(server, 'b', log, 1_000, 60_000);
+      ts.schedule(() => {
+        expect(server.lease?.spec?.holderIdentity).toBe('a');
+        expect(server.lease?.spec?.leaseDurationSeconds).toBe(15);
+        expect(server.lease?.spec?.renewTime).toBe('1970-01-01T00:00:30.000000Z');
+        expect(metrics.value(METRICS.leaderElectionMasterStatus, { name: 'l' })).toBe(1);
+      }, 31_000);
+      ts.flush();
+      expect(log).toEqual(['a:false@0', 'a:true@0', 'b:false@1000']);
+    });
+  });
+
+  it('hands over at the next retry when the leader releases the Lease on shutdown', () => {
+    ts.run(() => {
+      const server = new LeaseServer();
+      const log: string[] = [];
+      candidate(server, 'a', log, 0, 10_000);
+      candidate(server, 'b', log, 1_000, 60_000);
+      ts.flush();
+      // b tries every 2 s from 1000: the release at 10 000 is seen at 11 000.
+      expect(log).toEqual(['a:false@0', 'a:true@0', 'b:false@1000', 'b:true@11000']);
+      expect(server.lease?.spec?.leaseTransitions).toBe(1);
+    });
+  });
+
+  it('takes over a Lease whose holder stopped renewing, once its duration has passed', () => {
+    ts.run(() => {
+      const server = new LeaseServer();
+      const log: string[] = [];
+      candidate(server, 'a', log, 0, 10_000, { releaseOnCancel: false });
+      candidate(server, 'b', log, 1_000, 60_000);
+      ts.flush();
+      // a stops at 10 000 (before its tick then); its last renewal, at 8 000, is seen by b at 9 000;
+      // 15 s later (24 000) b may take the Lease, and does at its next attempt (25 000).
+      expect(log).toEqual(['a:false@0', 'a:true@0', 'b:false@1000', 'b:true@25000']);
+    });
+  });
+
+  it('steps down when it cannot renew within the renew deadline', () => {
+    ts.run(() => {
+      const server = new LeaseServer();
+      const log: string[] = [];
+      candidate(server, 'a', log, 0, 60_000);
+      ts.schedule(() => (server.down = true), 5_000);
+      ts.flush();
+      // last renewal at 4 000; attempts at 6 000 … 14 000 fail; 14 000 − 4 000 ≥ 10 000.
+      expect(log).toEqual(['a:false@0', 'a:true@0', 'a:false@14000']);
+    });
+  });
+
+  it('steps down at once when another candidate holds the Lease', () => {
+    ts.run(() => {
+      const server = new LeaseServer();
+      const log: string[] = [];
+      candidate(server, 'a', log, 0, 60_000);
+      ts.schedule(() => {
+        const lease = server.lease!;
+        server.lease = { ...lease, spec: { ...lease.spec, holderIdentity: 'intruder', renewTime: '1970-01-01T00:00:05.000000Z' } };
+      }, 5_000);
+      ts.flush();
+      expect(log.slice(0, 3)).toEqual(['a:false@0', 'a:true@0', 'a:false@6000']);
+    });
+  });
+
+  it('rejects timings that cannot work', () => {
+    expect(() => leaderElection(new LeaseServer().api(), { leaseName: 'l', identity: 'a', renewDeadlineMs: 20_000 })).toThrow(RangeError);
+  });
+});
