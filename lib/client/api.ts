@@ -4,20 +4,20 @@
  *
  * @module
  */
-import { DynamicObject } from '../core/dynamic.js';
 import type { Scale } from 'kubernetes-types/autoscaling/v1.js';
 import { catchError, defer, EMPTY, expand, filter, map, type Observable, of, reduce, throwError } from 'rxjs';
+import type { DynamicObject } from '../core/dynamic.js';
+import { DecodeError, parseWatchLine } from '../core/error-boundary.js';
 import { InvalidRequestError } from '../core/errors.js';
 import type { ObjectList, PartialObjectMetadata } from '../core/object.js';
 import type { DeleteParams, GetParams, ListParams, LogParams, PatchParams, PostParams, WatchParams } from '../core/params.js';
 import { Patch } from '../core/patch.js';
 import { type KubeRequest, RequestBuilder } from '../core/request.js';
-import { type KubeObject, type ResourceType, resourceType, type Scope } from '../core/resource.js';
+import type { KubeObject, ResourceType, Scope } from '../core/resource.js';
 import { isStatus, type Status, type WatchEvent } from '../core/response.js';
 import type { Client } from './client.js';
 import { Entry, type EntryCommitParams } from './entry.js';
 import { isAlreadyExists, isNotFound } from './errors.js';
-import { parseWatchEvent } from './watch-event.js';
 
 export type { Scale };
 
@@ -62,18 +62,6 @@ export interface ApplyParams {
 
 /** A deep-partial object, as sent to server-side apply. */
 export type ApplyObject<K> = { [P in keyof K]?: K[P] extends object ? ApplyObject<K[P]> : K[P] };
-
-/** The parts of a resource that `Api.dynamic` needs (a discovered resource, or a `ResourceType`). */
-export interface DynamicResource {
-  readonly group: string;
-  readonly version: string;
-  readonly kind: string;
-  readonly plural: string;
-  readonly scope: Scope;
-}
-
-/** An object of a kind known only at run time (defined in `rxkube/core`, re-exported here). */
-export { DynamicObject };
 
 /** The default page size of {@link Api.listAll}. */
 export const LIST_ALL_PAGE_SIZE = 500;
@@ -179,8 +167,9 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
   }
 
   /**
-   * A handle on a kind known only at run time (from {@link Discovery}), over {@link DynamicObject}s.
-   * `namespace` is ignored for cluster-scoped kinds.
+   * A handle on a kind known only at run time (an `ApiResource` from {@link Discovery} or
+   * `ApiResource.fromGvk`), over `DynamicObject`s. `namespace` is ignored for cluster-scoped kinds;
+   * without one, a namespaced kind gets an all-namespaces handle.
    *
    * ## Example
    * ```ts
@@ -188,15 +177,8 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * const w = await widgets.get('w1');
    * ```
    */
-  static dynamic(client: Client, resource: DynamicResource, namespace?: string): Api<DynamicObject, Scope> {
-    const type = resourceType<DynamicObject, Scope>({
-      group: resource.group,
-      version: resource.version,
-      kind: resource.kind,
-      plural: resource.plural,
-      scope: resource.scope,
-    });
-    return new Api(client, type, resource.scope === 'Cluster' ? undefined : namespace);
+  static dynamic<S extends Scope>(client: Client, resource: ResourceType<DynamicObject, S>, namespace?: string): Api<DynamicObject, S> {
+    return new Api(client, resource, resource.scope === 'Cluster' ? undefined : namespace);
   }
 
   /** Builder for item URLs; a namespaced kind on an all-namespaces handle has no item URL. */
@@ -388,7 +370,11 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
       const request = build();
       return this.client.requestLines(request).pipe(
         filter((line) => line.trim() !== ''),
-        map((line) => parseWatchEvent(line, request.path) as E),
+        map((line) => {
+          const event = parseWatchLine<unknown>(line);
+          if (event instanceof DecodeError) throw event;
+          return event as E;
+        }),
       );
     });
   }

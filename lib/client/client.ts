@@ -6,10 +6,11 @@
  * @module
  */
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
+import { DecodeError, excerptOf } from '../core/error-boundary.js';
 import type { KubeRequest } from '../core/request.js';
 import type { ClientConfig } from './config.js';
 import { detectRuntime } from './environment.js';
-import { ApiError, DecodeError, statusFromBody } from './errors.js';
+import { ApiError, statusFromBody } from './errors.js';
 import { composeInterceptors, type HttpRequest, type HttpResponse, type Interceptor, type Next } from './interceptor.js';
 import { auth } from './interceptors/auth.js';
 import { impersonation } from './interceptors/impersonation.js';
@@ -164,9 +165,10 @@ export class Client {
     try {
       return JSON.parse(text) as T;
     } catch (error) {
-      throw new DecodeError(`${request.method} ${request.path}: the response is not JSON`, {
+      throw new DecodeError(`${request.method} ${request.path}: the response is not JSON: ${excerptOf(text)}`, {
         cause: error,
-        context: { verb: request.verb, path: request.path, excerpt: text.slice(0, 200) },
+        excerpt: excerptOf(text),
+        context: { verb: request.verb, path: request.path },
       });
     }
   }

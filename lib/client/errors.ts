@@ -1,7 +1,8 @@
 /**
  * Errors of `rxkube/client`: {@link ApiError} (the server answered with a failure `Status`),
- * {@link NetworkError} (no answer), {@link TimeoutError} and {@link DecodeError} (a response body
- * that is not what it should be), with `isXxx()` guards for the common Kubernetes reasons.
+ * {@link NetworkError} (no answer), {@link TimeoutError} and {@link AbortedError}, with `isXxx()`
+ * guards for the common Kubernetes reasons. A body that is not what it should be is a `DecodeError`
+ * from `rxkube/core`.
  *
  * None of them ever carries a credential: the request headers are never attached, and the body that
  * was sent (`ApiError.sent`) is kept as a non-enumerable property so it is not serialised or logged.
@@ -185,18 +186,6 @@ export class TimeoutError extends KubeError {
     });
   }
 }
-
-/**
- * A response body (or one line of a stream) that could not be decoded. Carries an excerpt of the
- * offending text in `context.excerpt`. The class lives in `rxkube/core` (the error boundary) and is
- * re-exported here, so every layer throws and checks the same `DecodeError`.
- *
- * ## Example
- * ```ts
- * api.watch({}).subscribe({ error: (e) => { if (e instanceof DecodeError) console.error(e.message); } });
- * ```
- */
-export { DecodeError } from '../core/error-boundary.js';
 
 /**
  * The request was cancelled by its caller (an `AbortSignal` fired).

@@ -19,4 +19,3 @@ export * from './transport.js';
 export * from './version.js';
 export * from './api.js';
 export * from './entry.js';
-export * from './watch-event.js';

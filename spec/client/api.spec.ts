@@ -5,7 +5,8 @@ import { Patch } from '../../lib/core/patch.js';
 import { resourceType } from '../../lib/core/resource.js';
 import { Api } from '../../lib/client/api.js';
 import { Client } from '../../lib/client/client.js';
-import { ApiError, DecodeError } from '../../lib/client/errors.js';
+import { DecodeError } from '../../lib/core/error-boundary.js';
+import { ApiError } from '../../lib/client/errors.js';
 import { json, type ScriptedServer, startServer, status } from './support/scripted-server.js';
 
 const ConfigMapType = resourceType<ConfigMap, 'Namespaced'>({ group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', scope: 'Namespaced' });
@@ -138,7 +139,7 @@ describe('Api', () => {
     );
     expect(got).toEqual(['ADDED']);
     expect(error).toBeInstanceOf(DecodeError);
-    expect((error as Error).message).toMatch(/^\/api\/v1\/namespaces\/ns\/configmaps: malformed watch event \(not JSON\): \{"type":"MODIFIED"/);
+    expect((error as Error).message).toMatch(/^malformed watch event \(not JSON\): \{"type":"MODIFIED"/);
   });
 
   it('logStream follows logs as lines and stops the request on unsubscribe', async () => {

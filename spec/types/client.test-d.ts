@@ -5,7 +5,10 @@ import { expectTypeOf } from 'expect-type';
 import type { ObjectList, PartialObjectMetadata } from '../../lib/core/object.js';
 import { resourceType } from '../../lib/core/resource.js';
 import type { WatchEvent } from '../../lib/core/response.js';
-import { Api, type DeleteResult, type DynamicObject } from '../../lib/client/api.js';
+import { ApiResource } from '../../lib/core/api-resource.js';
+import type { DynamicObject } from '../../lib/core/dynamic.js';
+import { GroupVersionKind } from '../../lib/core/gvk.js';
+import { Api, type DeleteResult } from '../../lib/client/api.js';
 import { Client } from '../../lib/client/client.js';
 import { type ApiError, isNotFound } from '../../lib/client/errors.js';
 
@@ -24,7 +27,9 @@ expectTypeOf(Api.namespaced(client, ConfigMapType, 'ns')).toEqualTypeOf<Api<Conf
 expectTypeOf(Api.cluster(client, NodeType)).toEqualTypeOf<Api<Node, 'Cluster'>>();
 expectTypeOf(Api.all(client, ConfigMapType)).toEqualTypeOf<Api<ConfigMap, 'Namespaced'>>();
 expectTypeOf(Api.all(client, NodeType)).toEqualTypeOf<Api<Node, 'Cluster'>>();
-expectTypeOf(Api.dynamic(client, { group: 'example.com', version: 'v1', kind: 'Widget', plural: 'widgets', scope: 'Namespaced' }).get('w')).resolves.toEqualTypeOf<DynamicObject>();
+const Widgets = ApiResource.fromGvk(GroupVersionKind.of('example.com', 'v1', 'Widget'), 'widgets');
+expectTypeOf(Api.dynamic(client, Widgets, 'ns')).toEqualTypeOf<Api<DynamicObject, 'Namespaced'>>();
+expectTypeOf(Api.dynamic(client, Widgets).get('w')).resolves.toEqualTypeOf<DynamicObject>();
 
 // Promise methods and their Observable twins.
 const cms = Api.namespaced(client, ConfigMapType, 'ns');
