@@ -19,3 +19,7 @@ export * from './core/index.js';
 export * from './client/index.js';
 export * from './runtime/index.js';
 export * from './derive/index.js';
+// Names more than one layer exports: the facade gives core's resource descriptors. The other meanings
+// stay under their subpath: the `Lease` object type re-exported by `rxkube/runtime`, and the
+// `CustomResourceDefinition` manifest interface of `rxkube/derive`.
+export { CustomResourceDefinition, Lease } from './core/index.js';
