@@ -62,7 +62,7 @@ export function sharedReflector<K extends KubeObject>(
 
 /** What the registry reads from an `Api` to tell resources apart (every `Api<K>` has it). */
 interface Identified {
-  readonly resource?: { readonly group?: string; readonly version?: string; readonly plural?: string };
+  readonly resourceType?: { readonly group?: string; readonly version?: string; readonly plural?: string };
   readonly namespace?: string | undefined;
 }
 
@@ -103,7 +103,7 @@ export class ReflectorRegistry {
   }
 
   private keyOf(api: object, config: WatcherConfig): string {
-    const r = (api as Identified).resource;
+    const r = (api as Identified).resourceType;
     const ns = (api as Identified).namespace;
     let resource: string;
     if (r !== undefined && r.plural !== undefined) {

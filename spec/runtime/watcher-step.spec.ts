@@ -1,0 +1,165 @@
+import type { ObjectList } from '../../lib/core/object.js';
+import type { WatchEvent } from '../../lib/core/response.js';
+import {
+  EMPTY_WATCHER_STATE,
+  statusCodeOf,
+  watcherRequest,
+  watcherStep,
+  type WatcherRequestOptions,
+  type WatcherState,
+} from '../../lib/runtime/watcher-step.js';
+
+interface Cm {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+}
+const cm = (name: string, rv: string): Cm => ({ metadata: { name, namespace: 'ns', resourceVersion: rv } });
+const page = (items: Cm[], rv?: string, cont?: string): ObjectList<Cm> => ({
+  metadata: { ...(rv === undefined ? {} : { resourceVersion: rv }), ...(cont === undefined ? {} : { continue: cont }) },
+  items,
+});
+const ev = (e: WatchEvent<Cm>) => ({ type: 'event' as const, event: e });
+const opts: WatcherRequestOptions = {
+  timeoutSeconds: 290,
+  pageSize: 500,
+  bookmarks: true,
+  listSemantic: 'mostRecent',
+  initialListStrategy: 'listWatch',
+};
+const watching = (rv: string): WatcherState => ({ phase: 'watching', resourceVersion: rv });
+
+describe('watcherStep', () => {
+  it('lists one page into init, initApply…, initDone and then watches from its resourceVersion', () => {
+    const r = watcherStep(EMPTY_WATCHER_STATE, { type: 'listed', page: page([cm('a', '1'), cm('b', '2')], '10') });
+    expect(r.events).toEqual([{ type: 'init' }, { type: 'initApply', object: cm('a', '1') }, { type: 'initApply', object: cm('b', '2') }, { type: 'initDone' }]);
+    expect(r.state).toEqual(watching('10'));
+    expect(r.next).toBe('request');
+    expect(r.error).toBeUndefined();
+  });
+
+  it('follows continue tokens, emitting init only once', () => {
+    const first = watcherStep(EMPTY_WATCHER_STATE, { type: 'listed', page: page([cm('a', '1')], '10', 'tok1') });
+    expect(first.events.map((e) => e.type)).toEqual(['init', 'initApply']);
+    expect(first.state).toEqual({ phase: 'initPage', continueToken: 'tok1' });
+    expect(watcherRequest(first.state, opts)).toEqual({ kind: 'list', params: { limit: 500, continueToken: 'tok1' } });
+    const last = watcherStep(first.state, { type: 'listed', page: page([cm('b', '2')], '11') });
+    expect(last.events.map((e) => e.type)).toEqual(['initApply', 'initDone']);
+    expect(last.state).toEqual(watching('11'));
+  });
+
+  it('reports noResourceVersion when the listing has none, and lists again', () => {
+    const r = watcherStep(EMPTY_WATCHER_STATE, { type: 'listed', page: page([cm('a', '1')]) });
+    expect(r.error?.reason).toBe('noResourceVersion');
+    expect(r.state).toEqual(EMPTY_WATCHER_STATE);
+    expect(r.next).toBe('retry');
+    expect(r.events.map((e) => e.type)).not.toContain('initDone');
+  });
+
+  it('retries a failed page from the same token, but restarts when the token expired (410)', () => {
+    const s: WatcherState = { phase: 'initPage', continueToken: 't' };
+    const transient = watcherStep(s, { type: 'listFailed', error: { code: 500 } });
+    expect(transient.state).toBe(s);
+    expect(transient.error?.reason).toBe('initialListFailed');
+    expect(transient.next).toBe('retry');
+    const expired = watcherStep(s, { type: 'listFailed', error: { code: 410 } });
+    expect(expired.state).toEqual(EMPTY_WATCHER_STATE);
+    expect(expired.error?.gone).toBe(true);
+  });
+
+  it('turns watch events into apply and delete, advancing the resourceVersion', () => {
+    const a = watcherStep(watching('10'), ev({ type: 'ADDED', object: cm('a', '11') }));
+    expect(a.events).toEqual([{ type: 'apply', object: cm('a', '11') }]);
+    expect(a.state).toEqual(watching('11'));
+    expect(a.next).toBe('read');
+    const m = watcherStep(a.state, ev({ type: 'MODIFIED', object: cm('a', '12') }));
+    expect(m.events).toEqual([{ type: 'apply', object: cm('a', '12') }]);
+    const d = watcherStep(m.state, ev({ type: 'DELETED', object: cm('a', '13') }));
+    expect(d.events).toEqual([{ type: 'delete', object: cm('a', '13') }]);
+    expect(d.state).toEqual(watching('13'));
+  });
+
+  it('advances the resourceVersion on a bookmark without emitting anything', () => {
+    const r = watcherStep(watching('10'), ev({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '99' } } }));
+    expect(r.events).toEqual([]);
+    expect(r.state).toEqual(watching('99'));
+    expect(watcherRequest(r.state, opts)).toEqual({ kind: 'watch', params: { resourceVersion: '99', bookmarks: true, timeoutSeconds: 290 } });
+  });
+
+  it('re-watches from the last resourceVersion when the server ends the watch, without relisting', () => {
+    const r = watcherStep(watching('42'), { type: 'ended' });
+    expect(r).toEqual({ state: watching('42'), events: [], next: 'request' });
+  });
+
+  it('relists after 410 Gone in an ERROR event', () => {
+    const r = watcherStep(watching('42'), ev({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } }));
+    expect(r.state).toEqual(EMPTY_WATCHER_STATE);
+    expect(r.error?.reason).toBe('watchError');
+    expect(r.error?.gone).toBe(true);
+    expect(r.error?.context).toMatchObject({ resourceVersion: '42', code: 410 });
+    expect(r.next).toBe('retry');
+  });
+
+  it('keeps its resourceVersion after a non-410 ERROR event', () => {
+    const r = watcherStep(watching('42'), ev({ type: 'ERROR', object: { kind: 'Status', code: 500, message: 'boom' } }));
+    expect(r.state).toEqual(watching('42'));
+    expect(r.error?.reason).toBe('watchError');
+    expect(r.error?.gone).toBe(false);
+  });
+
+  it('relists after an HTTP 410 on watch start; other start failures keep the resourceVersion', () => {
+    const gone = watcherStep(watching('42'), { type: 'failed', error: { code: 410, message: 'Gone' } });
+    expect(gone.state).toEqual(EMPTY_WATCHER_STATE);
+    expect(gone.error?.reason).toBe('watchStartFailed');
+    const forbidden = watcherStep(watching('42'), { type: 'failed', error: { code: 403 } });
+    expect(forbidden.state).toEqual(watching('42'));
+    expect(forbidden.error?.reason).toBe('watchStartFailed');
+    const broken = watcherStep(watching('42'), { type: 'failed', error: new Error('socket hang up') });
+    expect(broken.state).toEqual(watching('42'));
+    expect(broken.error?.reason).toBe('watchFailed');
+    expect(broken.error?.cause).toBeInstanceOf(Error);
+  });
+
+  describe('streaming list', () => {
+    const streaming: WatcherRequestOptions = { ...opts, initialListStrategy: 'streamingList' };
+
+    it('asks for the initial events on the first watch only', () => {
+      expect(watcherRequest(EMPTY_WATCHER_STATE, streaming)).toEqual({
+        kind: 'watch',
+        params: { timeoutSeconds: 290, bookmarks: true, sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan' },
+      });
+      expect(watcherRequest(watching('7'), streaming).params).not.toHaveProperty('sendInitialEvents');
+      expect(watcherRequest(EMPTY_WATCHER_STATE, { ...streaming, listSemantic: 'any' }).params).toMatchObject({ resourceVersion: '0' });
+    });
+
+    it('turns initial events into a listing ended by the initial-events-end bookmark', () => {
+      const a = watcherStep(EMPTY_WATCHER_STATE, ev({ type: 'ADDED', object: cm('a', '5') }));
+      expect(a.events).toEqual([{ type: 'init' }, { type: 'initApply', object: cm('a', '5') }]);
+      expect(a.state).toEqual({ phase: 'initialWatch', resourceVersion: '5' });
+      const plain = watcherStep(a.state, ev({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '6' } } }));
+      expect(plain.events).toEqual([]);
+      const end = watcherStep(plain.state, ev({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '8', annotations: { 'k8s.io/initial-events-end': 'true' } } } }));
+      expect(end.events).toEqual([{ type: 'initDone' }]);
+      expect(end.state).toEqual(watching('8'));
+      expect(end.next).toBe('read');
+    });
+
+    it('emits an empty listing when the end bookmark comes first', () => {
+      const r = watcherStep(EMPTY_WATCHER_STATE, ev({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '3', annotations: { 'k8s.io/initial-events-end': 'true' } } } }));
+      expect(r.events).toEqual([{ type: 'init' }, { type: 'initDone' }]);
+      expect(r.state).toEqual(watching('3'));
+    });
+
+    it('starts the listing over when the stream ends before the end bookmark', () => {
+      const r = watcherStep({ phase: 'initialWatch', resourceVersion: '5' }, { type: 'ended' });
+      expect(r.state).toEqual(EMPTY_WATCHER_STATE);
+      expect(r.error?.reason).toBe('watchFailed');
+      expect(r.next).toBe('retry');
+    });
+  });
+
+  it('finds status codes on ApiError-like values and Status objects', () => {
+    expect(statusCodeOf({ code: 410 })).toBe(410);
+    expect(statusCodeOf({ status: { code: 429 } })).toBe(429);
+    expect(statusCodeOf({ code: 'ECONNRESET' })).toBeUndefined();
+    expect(statusCodeOf(undefined)).toBeUndefined();
+  });
+});
