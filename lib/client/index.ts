@@ -19,3 +19,4 @@ export * from './transport.js';
 export * from './version.js';
 export * from './api.js';
 export * from './entry.js';
+export * from './discovery.js';
