@@ -34,14 +34,13 @@ import {
   type SchedulerLike,
 } from 'rxjs';
 import { KubeError } from '../core/errors.js';
-import type { ObjectList, OwnerReference, PartialObjectMetadata } from '../core/object.js';
-import type { ListParams, WatchParams } from '../core/params.js';
+import type { OwnerReference, PartialObjectMetadata } from '../core/object.js';
 import type { KubeObject } from '../core/resource.js';
-import type { WatchEvent } from '../core/response.js';
 import { Action, type ErrorPolicy } from './action.js';
 import { METRICS, noopMetrics, type MetricsSink } from './metrics.js';
 import { ReconcileBackoff } from './reconcile-backoff.js';
 import type { ControllerRef, ReconcileInfo, ReconcileReason, RelatedRef } from './reconcile-reason.js';
+import { metadataWatcher, type MetadataWatchSource } from './metadata-watcher.js';
 import { reflector } from './reflector.js';
 import { runner } from './runner.js';
 import { scheduler, type ScheduleRequest, type ScheduledItem } from './scheduler.js';
@@ -132,12 +131,6 @@ export type Reconciler<K, C> = (object: K, ctx: C, info: ReconcileInfo) => Actio
 export interface RunOptions {
   /** Run only while this is `true` (leader election); reconciling stops when it turns `false`. */
   leader$?: Observable<boolean>;
-}
-
-/** What `owns` needs from a child `Api`: metadata-only LIST and WATCH. */
-export interface MetadataWatchSource {
-  listMetadata$(params: ListParams): Observable<ObjectList<PartialObjectMetadata>>;
-  watchMetadata(params: WatchParams): Observable<WatchEvent<PartialObjectMetadata>>;
 }
 
 /** Options of {@link Controller.owns}. */
@@ -257,17 +250,13 @@ export class Controller<K extends KubeObject> {
       throw new ControllerError('unknownResource', 'Controller.owns needs the kind and apiVersion of the primary objects: pass config.resource');
     }
     const childKind = pickResource((childApi as { readonly resourceType?: { readonly kind: string; readonly apiVersion: string } }).resourceType);
-    const source: WatchSource<PartialObjectMetadata> = {
-      list$: (p) => childApi.listMetadata$(p),
-      watch: (p) => childApi.watchMetadata(p),
-    };
     const group = groupOf(owner.apiVersion);
     const mapper = (child: PartialObjectMetadata): ControllerRef[] =>
       (child.metadata.ownerReferences ?? [])
         .filter((o: OwnerReference) => o.kind === owner.kind && groupOf(o.apiVersion) === group)
         .filter((o: OwnerReference) => !options.controllerOnly || o.controller === true)
         .map((o: OwnerReference) => ({ name: o.name, namespace: child.metadata.namespace }));
-    return this.related(source, config, mapper, childKind);
+    return this.related((c) => metadataWatcher(childApi, c), config, mapper, childKind);
   }
 
   /** Reconciles the objects `mapper` returns for each changed object of `api` (any kind). */
@@ -276,7 +265,7 @@ export class Controller<K extends KubeObject> {
     config: WatcherConfig,
     mapper: (object: R) => Iterable<ControllerRef>,
   ): Controller<K> {
-    return this.related(api, config, mapper);
+    return this.related((c) => watcher(api, c), config, mapper);
   }
 
   /** Reconciles every object in the store each time `trigger$` emits. */
@@ -430,7 +419,7 @@ export class Controller<K extends KubeObject> {
   }
 
   private related<R>(
-    api: WatchSource<R>,
+    watch: (config: WatcherConfig) => Observable<WatcherEvent<R>>,
     config: WatcherConfig,
     mapper: (object: R) => Iterable<ControllerRef>,
     resource?: { readonly kind: string; readonly apiVersion: string },
@@ -438,7 +427,7 @@ export class Controller<K extends KubeObject> {
     const clock = this.parts.config.scheduler;
     const watchConfig = clock && !config.scheduler ? { ...config, scheduler: clock } : config;
     return this.with((now) =>
-      watcher(api as WatchSource<R & KubeObject>, watchConfig).pipe(
+      watch(watchConfig).pipe(
         mergeMap((event) => {
           if (event.type !== 'apply' && event.type !== 'initApply' && event.type !== 'delete') return EMPTY;
           const child = event.object as KubeObject;

@@ -23,3 +23,15 @@ export * from './utils/default-backoff.js';
 export * from './wait/conditions.js';
 export * from './wait/await-condition.js';
 export * from './wait/delete-and-finalize.js';
+// The controller and its parts.
+export * from './action.js';
+export * from './reconcile-backoff.js';
+export * from './reconcile-reason.js';
+export * from './scheduler.js';
+export * from './runner.js';
+export * from './controller.js';
+export * from './shutdown-on-signal.js';
+export * from './finalizer.js';
+export * from './event-recorder.js';
+export * from './leader-election.js';
+export * from './metrics.js';
