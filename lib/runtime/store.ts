@@ -176,7 +176,7 @@ class MemoryStore<K> implements Store<K>, StoreWriter<K> {
     this.state$ = this.ready$.pipe(
       filter((ready) => ready),
       take(1),
-      switchMap(() => this.changes.pipe(startWith(undefined))),
+      switchMap(() => this.changes.pipe(filter((e) => e.type !== 'init' && e.type !== 'initApply'), startWith(undefined))),
       map(() => this.list()),
       shareReplay({ bufferSize: 1, refCount: true }),
     );
@@ -295,12 +295,13 @@ class MemoryStore<K> implements Store<K>, StoreWriter<K> {
       index.byKey.clear();
       for (const [key, o] of listing) this.fileInIndex(index, key, o);
     }
-    if (!this.readySubject.value) this.readySubject.next(true);
     if (this.changes.observed) {
       this.changes.next({ type: 'init' });
       for (const object of listing.values()) this.changes.next({ type: 'initApply', object });
       this.changes.next({ type: 'initDone' });
     }
+    // Ready last: whoever reacts to readiness sees the complete listing and no duplicate burst.
+    if (!this.readySubject.value) this.readySubject.next(true);
   }
 
   private emit(event: WatcherEvent<K>): void {
