@@ -4,6 +4,7 @@
  * @module
  */
 export * from './api-resource.js';
+export * from './builtins.js';
 export * from './dynamic.js';
 export * from './error-boundary.js';
 export * from './errors.js';
