@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { ObjectMeta } from '../core/index.js';
+import type { ObjectMeta } from '../core/object.js';
 
 /** Flattens an intersection into one object type, so inferred types read (and compare) plainly. */
 export type Simplify<T> = { [P in keyof T]: T[P] } & {};

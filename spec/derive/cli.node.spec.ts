@@ -16,7 +16,7 @@ function io(modules: Record<string, unknown> = {}): CliIo & { out: string; err: 
     importModule: async (path: string) => {
       state.loaded.push(path);
       if (path in modules) return modules[path];
-      return jest.requireActual<unknown>(path);
+      return jest.requireActual<object>(path);
     },
   };
   return state;
