@@ -28,6 +28,8 @@ export const LAYERS = {
   config: { layers: ['core', 'client', 'config'], packages: ['kubernetes-types', 'js-yaml', 'rxjs'], node: true },
   runtime: { layers: ['core', 'client', 'runtime'], packages: ['kubernetes-types', 'rxjs'], node: false },
   derive: { layers: ['core', 'derive'], packages: ['kubernetes-types', 'ajv', 'ajv-formats', 'js-yaml'], node: false },
+  // rxkube/metrics/prometheus: the prom-client adapter of the runtime's MetricsSink (prom-client is an optional peer).
+  'metrics-prometheus': { layers: ['core', 'runtime', 'metrics-prometheus'], packages: ['prom-client'], node: false },
   // lib/index.ts, the `rxkube` facade: the browser-safe layers, never config.
   facade: { layers: ['core', 'client', 'runtime', 'derive'], packages: [], node: false },
 };

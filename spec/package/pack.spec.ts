@@ -21,6 +21,7 @@ const SUBPATHS: Readonly<Record<string, string>> = {
   'rxkube/config': 'Kubeconfig',
   'rxkube/runtime': 'watcher',
   'rxkube/derive': 'defineCustomResource',
+  'rxkube/metrics/prometheus': 'prometheusMetrics',
 };
 
 interface PackedFile {
@@ -72,7 +73,8 @@ beforeAll(() => {
   consumer = join(work, 'consumer');
   mkdirSync(consumer);
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'rxkube-consumer', version: '1.0.0', private: true }));
-  run('npm', ['install', join(work, result.filename), '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--no-package-lock'], consumer);
+  // prom-client: the optional peer dependency of rxkube/metrics/prometheus.
+  run('npm', ['install', join(work, result.filename), 'prom-client@^15', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--no-package-lock'], consumer);
   installed = join(consumer, 'node_modules', 'rxkube');
 }, 300_000);
 
@@ -173,6 +175,15 @@ describe('npm pack', () => {
       console.log(JSON.stringify({ mismatched, leaked }));`;
     expect(node([], check((p) => `require('${p}')`))).toEqual({ mismatched: [], leaked: [] });
     expect(node(['--input-type=module'], check((p) => `(await import('${p}'))`))).toEqual({ mismatched: [], leaked: [] });
+  });
+
+  it('installs a working command for every bin entry', () => {
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
+    for (const name of Object.keys(manifest.bin ?? {})) {
+      const child = spawnSync(join(consumer, 'node_modules', '.bin', name), ['--help'], { cwd: consumer, encoding: 'utf8' });
+      expect([name, child.status, child.stderr]).toEqual([name, 0, '']);
+      expect(child.stdout).toMatch(new RegExp(`^usage: ${name} `));
+    }
   });
 
   it('type-checks a consumer in CommonJS and in ES module mode with moduleResolution nodenext', () => {

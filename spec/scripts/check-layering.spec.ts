@@ -211,7 +211,7 @@ describe('check-layering', () => {
     const fromDoc: typeof layers = {};
     for (const row of rows) {
       const [, subpath = '', , mayImport = ''] = row.split('|').map((cell) => cell.trim());
-      const layer = subpath === '`rxkube` (facade)' ? 'facade' : subpath.replace(/^`rxkube\/(\w+)`$/, '$1');
+      const layer = subpath === '`rxkube` (facade)' ? 'facade' : subpath.replace(/^`rxkube\/([\w/]+)`$/, '$1').replace(/\//g, '-');
       const entries = mayImport.replace(/\([^)]*\)/g, '').split(',').map((entry) => entry.trim()).filter(Boolean);
       const isLayer = (entry: string) => Object.hasOwn(layers, entry) && entry !== 'facade';
       fromDoc[layer] = {
