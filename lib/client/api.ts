@@ -410,10 +410,7 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
 
   /** Observable twin of {@link Api.logs}. */
   logs$(name: string, params: Omit<LogParams, 'follow'> = {}): Observable<string> {
-    return defer(() => this.client.requestLines(this.items('logs').logs(name, { ...params, follow: false }))).pipe(
-      reduce((text: string[], line) => [...text, line], []),
-      map((lines) => lines.join('\n')),
-    );
+    return defer(() => this.client.requestText$(this.items('logs').logs(name, { ...params, follow: false })));
   }
 
   // ---- write ----

@@ -183,9 +183,25 @@ export class Client {
    * ```
    */
   request$<T>(request: KubeRequest): Observable<T> {
+    return this.once$((signal) => this.request<T>(request, { signal }));
+  }
+
+  /**
+   * The cold Observable form of {@link Client.requestText}.
+   *
+   * ## Example
+   * ```ts
+   * client.requestText$(logsRequest).subscribe((text) => console.log(text));
+   * ```
+   */
+  requestText$(request: KubeRequest): Observable<string> {
+    return this.once$((signal) => this.requestText(request, { signal }));
+  }
+
+  private once$<T>(send: (signal: AbortSignal) => Promise<T>): Observable<T> {
     return new Observable<T>((subscriber) => {
       const controller = new AbortController();
-      this.request<T>(request, { signal: controller.signal }).then(
+      send(controller.signal).then(
         (value) => {
           subscriber.next(value);
           subscriber.complete();

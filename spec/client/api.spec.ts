@@ -157,6 +157,19 @@ describe('Api', () => {
     await closed;
   });
 
+  it('logs returns the log text once, and logs$ emits the same text', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('line 1\nline 2\n');
+    });
+    const pods = Api.namespaced(client, PodType, 'ns');
+    expect(await pods.logs('p', { tailLines: 2 })).toBe('line 1\nline 2\n');
+    expect(seen(0)).toMatchObject({ method: 'GET', path: '/api/v1/namespaces/ns/pods/p/log' });
+    expect(seen(0).query.get('tailLines')).toBe('2');
+    expect(seen(0).query.get('follow')).toBeNull();
+    expect(await firstValueFrom(pods.logs$('p'))).toBe('line 1\nline 2\n');
+  });
+
   describe('entry', () => {
     it('replays its changes on a fresh copy after a 409 Conflict', async () => {
       let stored = cm('a', '1', { n: '0' });
