@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { ConfigMap, Pod } from 'kubernetes-types/core/v1.js';
 import { firstValueFrom, Subject, take, toArray } from 'rxjs';
 import { InvalidRequestError } from '../../lib/core/errors.js';
@@ -40,6 +41,16 @@ describe('Api', () => {
     expect(api.namespace).toBe('team');
     expect(api.resourceType).toBe(ConfigMapType);
     expect(Api.all(client, ConfigMapType).namespace).toBeUndefined();
+  });
+
+  it('never shows credentials in util.inspect or JSON.stringify of an Api', () => {
+    const secret = 'api-secret-token-42';
+    const withToken = new Client({ server: server.url, tls: { key: secret, cert: 'CERT' }, auth: { kind: 'token', headers: async () => ({ Authorization: `Bearer ${secret}` }) } });
+    const api = Api.namespaced(withToken, ConfigMapType, 'ns');
+    for (const text of [inspect(api, { depth: 10, showHidden: true }), JSON.stringify(api)]) {
+      expect(text).not.toContain(secret);
+      expect(text).toContain('ConfigMap');
+    }
   });
 
   it('gets an object, and getOpt gives undefined on 404', async () => {
