@@ -14,7 +14,7 @@ describe('greeter reconciler', () => {
     ts = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
   });
 
-  /** The controller over a store fed by `events`, on virtual time; results as `name@rv` or `name!`. */
+  /** The controller over a store fed by `events`, on virtual time; results as `ok:name` or `failed:name`. */
   function results(events: ReturnType<TestScheduler['createColdObservable']>, ctx: GreeterContext) {
     const { reader, writer } = store<ConfigMap>();
     return runGreeter(reader, reflector(writer, events as never), ctx, { scheduler: ts }).pipe(
@@ -22,10 +22,10 @@ describe('greeter reconciler', () => {
     );
   }
 
-  it('debounces a burst of changes into one reconcile that sees the last one', () => {
+  it('debounces a burst of changes into one follow-up reconcile', () => {
     ts.run(({ cold, expectObservable }) => {
       const seen: string[] = [];
-      // The initial listing at 0, then three quick updates at 20, 22 and 24 ms.
+      // The initial listing at 0, then three quick updates at 21, 23 and 25 ms (a group '(abc)' spans 5 frames).
       const events = cold<WatcherEvent<ConfigMap>>('(abc) 16ms d 1ms e 1ms f', {
         a: { type: 'init' },
         b: { type: 'initApply', object: cm('web', '1') },
@@ -40,10 +40,11 @@ describe('greeter reconciler', () => {
           return cold('--x|'); // the PATCH takes 2 ms
         },
       };
-      // Debounce 10 ms: the listing reconciles at 10 (done at 12); the burst ends at 24, so the next starts at 34.
-      expectObservable(results(events, ctx), '^ 100ms !').toBe('12ms a 23ms b', { a: 'ok:web', b: 'ok:web' });
+      // Debounce 10 ms: the listing reconciles at 10 and its PATCH completes at 13; the burst's last change is at
+      // 25, so the one follow-up starts at 35 and completes at 38. Three changes, one reconcile.
+      expectObservable(results(events, ctx), '^ 100ms !').toBe('13ms a 24ms b', { a: 'ok:web', b: 'ok:web' });
       ts.flush();
-      expect(seen).toEqual(['web@10', 'web@34']);
+      expect(seen).toEqual(['web@10', 'web@35']);
     });
   });
 
@@ -51,9 +52,9 @@ describe('greeter reconciler', () => {
     ts.run(({ cold, expectObservable }) => {
       const events = cold<WatcherEvent<ConfigMap>>('(abc)', { a: { type: 'init' }, b: { type: 'initApply', object: cm('web', '1') }, c: { type: 'initDone' } });
       const ctx: GreeterContext = { stamp$: () => cold('x|') };
-      // 10 ms debounce, then every RECHECK_MS (the requeue is not debounced again: it asks for a time).
-      const t1 = 10 + RECHECK_MS;
-      expectObservable(results(events, ctx), `^ ${t1 + 1}ms !`).toBe(`10ms a ${RECHECK_MS - 1}ms b`, { a: 'ok:web', b: 'ok:web' });
+      // Starts after the 10 ms debounce and completes at 11; the requeue asks for 11 + RECHECK_MS, and like every
+      // request (as in kube-rs) it passes the debounce too: it starts at 60021 and completes at 60022.
+      expectObservable(results(events, ctx), `^ ${RECHECK_MS + 100}ms !`).toBe(`11ms a ${RECHECK_MS + 10}ms b`, { a: 'ok:web', b: 'ok:web' });
     });
   });
 
@@ -62,8 +63,9 @@ describe('greeter reconciler', () => {
       const events = cold<WatcherEvent<ConfigMap>>('(abc)', { a: { type: 'init' }, b: { type: 'initApply', object: cm('web', '1') }, c: { type: 'initDone' } });
       let attempt = 0;
       const ctx: GreeterContext = { stamp$: () => (++attempt <= 3 ? cold('#', undefined, new Error('503')) : cold('x|')) };
-      // Fails at 10, retried 5 ms later (15), then 10 ms (25), then 20 ms (45), where it succeeds.
-      expectObservable(results(events, ctx), '^ 200ms !').toBe('10ms a 4ms b 9ms c 19ms d', {
+      // Fails at 10; the backoff doubles from 5 ms and each retry also passes the 10 ms debounce:
+      // 10 + 5 + 10 = 25 (fails), 25 + 10 + 10 = 45 (fails), 45 + 20 + 10 = 75 (the PATCH succeeds at 76).
+      expectObservable(results(events, ctx), '^ 200ms !').toBe('10ms a 14ms b 19ms c 30ms d', {
         a: 'failed:web',
         b: 'failed:web',
         c: 'failed:web',
