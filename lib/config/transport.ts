@@ -175,6 +175,8 @@ class KubeHttpAgent extends http.Agent {
 
 /** Tags a socket with the exec credential its client certificate came from. */
 const credentialOf = new WeakMap<Duplex, ExecCredential | undefined>();
+/** The proxy tunnel under a TLS socket: it must be unref'd with it while pooled, or it keeps the process alive. */
+const tunnelOf = new WeakMap<Duplex, Duplex>();
 
 /** Keep-alive `https.Agent` with the cluster's TLS material; see the module comment. */
 class KubeHttpsAgent extends https.Agent {
@@ -224,11 +226,14 @@ class KubeHttpsAgent extends https.Agent {
         connect.key = credential.clientKeyData;
       }
     }
+    let raw: Duplex | undefined;
     if (this.#proxy !== undefined) {
-      connect.socket = await tunnel(this.#proxy, String(options.host ?? 'localhost'), Number(options.port ?? 443));
+      raw = await tunnel(this.#proxy, String(options.host ?? 'localhost'), Number(options.port ?? 443));
+      connect.socket = raw;
     }
     const socket = tls.connect(connect);
-    credentialOf.set(socket, credential);
+    if (this.#source !== undefined) credentialOf.set(socket, credential);
+    if (raw !== undefined) tunnelOf.set(socket, raw);
     return socket;
   }
 
@@ -250,7 +255,13 @@ class KubeHttpsAgent extends https.Agent {
 
   override keepSocketAlive(socket: Duplex): boolean {
     if (this.#stale(socket)) return false;
+    (tunnelOf.get(socket) as { unref?: () => void } | undefined)?.unref?.();
     return (super.keepSocketAlive(socket) as unknown as boolean) ?? true;
+  }
+
+  override reuseSocket(socket: Duplex, request: http.ClientRequest): void {
+    (tunnelOf.get(socket) as { ref?: () => void } | undefined)?.ref?.();
+    super.reuseSocket(socket, request);
   }
 
   [inspectSymbol](): unknown {
