@@ -1,0 +1,119 @@
+import * as http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import * as net from 'node:net';
+import { inspect } from 'node:util';
+import { ConfigError } from '../../lib/config/config-error';
+import { transportFor } from '../../lib/config/transport';
+
+/** A scripted CONNECT proxy: records each tunnel and its Proxy-Authorization, or refuses with `refuse`. */
+async function startProxy(refuse?: number) {
+  const seen: { target: string; authorization: string | undefined }[] = [];
+  const sockets: Socket[] = [];
+  const server = http.createServer((_req, res) => res.writeHead(405).end());
+  server.on('connect', (req: http.IncomingMessage, client: Socket, head: Buffer) => {
+    sockets.push(client);
+    seen.push({ target: req.url ?? '', authorization: req.headers['proxy-authorization'] });
+    if (refuse !== undefined) {
+      client.end(`HTTP/1.1 ${refuse} Nope\r\n\r\n`);
+      return;
+    }
+    const [host, port] = (req.url ?? '').split(/:(?=\d+$)/);
+    const upstream = net.connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    sockets.push(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+async function startTarget() {
+  const server = http.createServer((req, res) => res.end(`hello ${req.url}`));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+function get(url: string, agent: http.Agent): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
+  });
+}
+
+describe('transportFor', () => {
+  it('returns the same agents for the same cluster and credentials, others for other ones', () => {
+    const a = transportFor({ server: 'https://x.example:6443', tls: { ca: 'CA-1' } });
+    expect(transportFor({ server: 'https://x.example:6443/', tls: { ca: 'CA-1' } })).toBe(a);
+    expect(transportFor({ server: 'https://x.example:6443', tls: { ca: 'CA-2' } })).not.toBe(a);
+    expect(transportFor({ server: 'https://x.example:6443', tls: { ca: 'CA-1', cert: 'C', key: 'K' } })).not.toBe(a);
+    expect(transportFor({ server: 'https://x.example:6443', tls: { ca: 'CA-1' }, proxyUrl: 'http://p:1' })).not.toBe(a);
+  });
+
+  it('builds keep-alive agents with TLS verification on unless insecure', () => {
+    const secure = transportFor({ server: 'https://v.example', tls: { ca: 'CA', serverName: 'api' } }).httpsAgent;
+    expect(secure.options).toMatchObject({ keepAlive: true, rejectUnauthorized: true, ca: 'CA', servername: 'api' });
+    const insecure = transportFor({ server: 'https://v.example', tls: { insecureSkipTLSVerify: true } }).httpsAgent;
+    expect(insecure.options.rejectUnauthorized).toBe(false);
+  });
+
+  it('tunnels through a CONNECT proxy, with proxy credentials from the URL', async () => {
+    const target = await startTarget();
+    const proxy = await startProxy();
+    try {
+      const { httpAgent } = transportFor({ server: target.url, proxyUrl: `http://user:p%40ss@${proxy.url}` });
+      expect(await get(`${target.url}/version`, httpAgent)).toBe('hello /version');
+      expect(await get(`${target.url}/again`, httpAgent)).toBe('hello /again');
+      expect(proxy.seen).toEqual([
+        { target: new URL(target.url).host, authorization: `Basic ${Buffer.from('user:p@ss').toString('base64')}` },
+      ]); // one tunnel, kept alive for the second request
+    } finally {
+      await proxy.close();
+      await target.close();
+    }
+  });
+
+  it('fails the request when the proxy refuses the tunnel', async () => {
+    const proxy = await startProxy(403);
+    try {
+      const { httpAgent } = transportFor({ server: 'http://10.255.255.1:6443', proxyUrl: `http://${proxy.url}` });
+      await expect(get('http://10.255.255.1:6443/version', httpAgent)).rejects.toThrow(
+        `proxy ${proxy.url} refused CONNECT 10.255.255.1:6443: 403`,
+      );
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('rejects proxy schemes it cannot tunnel through', () => {
+    expect(() => transportFor({ server: 'https://s.example', proxyUrl: 'socks5://p:1080' })).toThrow(ConfigError);
+  });
+
+  it('never shows the private key in util.inspect', () => {
+    const { httpsAgent } = transportFor({ server: 'https://k.example', tls: { cert: 'CERT', key: 'PRIVATE-KEY-MATERIAL' } });
+    const text = inspect(httpsAgent, { depth: 10 });
+    expect(text).toContain('https.Agent');
+    expect(text).not.toContain('PRIVATE-KEY-MATERIAL');
+  });
+});
