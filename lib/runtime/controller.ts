@@ -15,8 +15,6 @@ import {
   Observable,
   Subject,
   asyncScheduler,
-  catchError,
-  defaultIfEmpty,
   defer,
   distinctUntilChanged,
   filter,
@@ -25,13 +23,10 @@ import {
   map,
   merge,
   mergeMap,
-  of,
   switchMap,
-  takeLast,
   tap,
-  throwError,
-  timeout,
   type SchedulerLike,
+  type Subscription,
 } from 'rxjs';
 import { KubeError } from '../core/errors.js';
 import type { OwnerReference, PartialObjectMetadata } from '../core/object.js';
@@ -325,84 +320,102 @@ export class Controller<K extends KubeObject> {
     const requeues = new Subject<ScheduleRequest<ControllerRef, ReconcileReason>>();
 
     const self$ = primary$.pipe(
-      mergeMap((event): Observable<ScheduleRequest<ControllerRef, ReconcileReason>> => {
-        if (event.type === 'apply' || event.type === 'initApply') {
-          return of({ ref: refOf(event.object), runAt: now(), reason: OBJECT_CHANGED });
-        }
+      filter((event) => {
         if (event.type === 'delete') backoff.forget(storeKey(refOf(event.object)));
-        return EMPTY;
+        return event.type === 'apply' || event.type === 'initApply';
       }),
+      map((event) => ({ ref: refOf((event as { object: K }).object), runAt: now(), reason: OBJECT_CHANGED })),
     );
     const related = this.parts.triggers.map((factory) => factory(now, reader as Store<unknown>));
     const requests$ = merge(self$, requeues, ...related).pipe(tap(() => metrics.inc(METRICS.workqueueAddsTotal, queue)));
 
+    const timeoutMs = config.reconcileTimeoutMs;
+    // One reconcile, written out by hand (no operator chain): this is the per-object hot path.
     const reconcileOne = (item: ScheduledItem<ControllerRef, ReconcileReason>): Observable<ControllerResult> =>
-      defer(() => {
+      new Observable<ControllerResult>((subscriber) => {
         const started = now();
         metrics.observe(METRICS.workqueueQueueDurationSeconds, queue, Math.max(0, started - Math.max(item.dueAt, item.queuedAt)) / 1000);
         const object = reader.get(item.ref);
         if (object === undefined) {
           backoff.forget(item.key);
           metrics.inc(METRICS.reconcileSkippedTotal, ctl);
-          return EMPTY;
+          subscriber.complete();
+          return undefined;
         }
-        const abort = new AbortController();
-        const info: ReconcileInfo = { ref: item.ref, reason: item.reason, signal: abort.signal };
+        let abort: AbortController | undefined;
         let settled = false;
-        let action$ = defer(() => toObservable(reconcile(object, context, info))).pipe(
-          takeLast(1),
-          defaultIfEmpty(Action.awaitChange()),
-        );
-        if (config.reconcileTimeoutMs !== undefined) {
-          const ms = config.reconcileTimeoutMs;
-          action$ = action$.pipe(
-            timeout({
-              first: ms,
-              scheduler: clock,
-              with: () =>
-                throwError(() => new ControllerError('reconcileTimeout', `reconcile of ${describe(item.ref)} took longer than ${ms} ms`, { ...item.ref })),
-            }),
+        let timer: Subscription | undefined;
+        let inner: Subscription | undefined;
+        const info: ReconcileInfo = {
+          ref: item.ref,
+          reason: item.reason,
+          get signal(): AbortSignal {
+            abort ??= new AbortController();
+            return abort.signal;
+          },
+        };
+        const settle = (): boolean => {
+          if (settled) return false;
+          settled = true;
+          timer?.unsubscribe();
+          metrics.observe(METRICS.reconcileTimeSeconds, ctl, (now() - started) / 1000);
+          return true;
+        };
+        const succeed = (action: Action): void => {
+          if (!settle()) return;
+          backoff.forget(item.key);
+          metrics.inc(METRICS.reconcileTotal, { ...ctl, result: action.type === 'requeue' ? 'requeue_after' : 'success' });
+          if (action.type === 'requeue') requeues.next({ ref: item.ref, runAt: now() + action.afterMs, reason: REQUEUE });
+          subscriber.next({ type: 'reconciled', ref: item.ref, reason: item.reason, action });
+          subscriber.complete();
+        };
+        const fail = (error: unknown): void => {
+          if (!settle()) return;
+          inner?.unsubscribe();
+          abort?.abort(error);
+          const failure = backoff.fail(item.key);
+          let action: Action;
+          try {
+            action = errorPolicy(error, item.ref, context, failure);
+          } catch {
+            action = Action.requeue(failure.backoffMs);
+          }
+          metrics.inc(METRICS.reconcileTotal, { ...ctl, result: 'error' });
+          metrics.inc(METRICS.reconcileErrorsTotal, ctl);
+          if (action.type === 'requeue') {
+            metrics.inc(METRICS.workqueueRetriesTotal, queue);
+            requeues.next({ ref: item.ref, runAt: now() + action.afterMs, reason: ERROR_BACKOFF });
+          }
+          subscriber.next({ type: 'failed', ref: item.ref, reason: item.reason, error, action });
+          subscriber.complete();
+        };
+        if (timeoutMs !== undefined) {
+          timer = clock.schedule(
+            () => fail(new ControllerError('reconcileTimeout', `reconcile of ${describe(item.ref)} took longer than ${timeoutMs} ms`, { ...item.ref })),
+            timeoutMs,
           );
         }
-        const done = (): void => {
-          settled = true;
-          metrics.observe(METRICS.reconcileTimeSeconds, ctl, (now() - started) / 1000);
+        try {
+          const result = reconcile(object, context, info);
+          if (isObservable(result)) {
+            let last: Action = Action.awaitChange();
+            inner = result.subscribe({ next: (a) => (last = a), error: fail, complete: () => succeed(last) });
+          } else if (isPromiseLike(result)) {
+            result.then(succeed, fail);
+          } else {
+            succeed(result);
+          }
+        } catch (error) {
+          fail(error);
+        }
+        return () => {
+          timer?.unsubscribe();
+          inner?.unsubscribe();
+          if (!settled) {
+            settled = true;
+            abort?.abort(new ControllerError('reconcileTimeout', `reconcile of ${describe(item.ref)} was cancelled at shutdown`, { ...item.ref }));
+          }
         };
-        return new Observable<ControllerResult>((subscriber) => {
-          const sub = action$
-            .pipe(
-              map((action): ControllerResult => {
-                done();
-                backoff.forget(item.key);
-                metrics.inc(METRICS.reconcileTotal, { ...ctl, result: action.type === 'requeue' ? 'requeue_after' : 'success' });
-                if (action.type === 'requeue') requeues.next({ ref: item.ref, runAt: now() + action.afterMs, reason: REQUEUE });
-                return { type: 'reconciled', ref: item.ref, reason: item.reason, action };
-              }),
-              catchError((error: unknown) => {
-                done();
-                abort.abort(error);
-                const failure = backoff.fail(item.key);
-                let action: Action;
-                try {
-                  action = errorPolicy(error, item.ref, context, failure);
-                } catch {
-                  action = Action.requeue(failure.backoffMs);
-                }
-                metrics.inc(METRICS.reconcileTotal, { ...ctl, result: 'error' });
-                metrics.inc(METRICS.reconcileErrorsTotal, ctl);
-                if (action.type === 'requeue') {
-                  metrics.inc(METRICS.workqueueRetriesTotal, queue);
-                  requeues.next({ ref: item.ref, runAt: now() + action.afterMs, reason: ERROR_BACKOFF });
-                }
-                return of<ControllerResult>({ type: 'failed', ref: item.ref, reason: item.reason, error, action });
-              }),
-            )
-            .subscribe(subscriber);
-          return () => {
-            sub.unsubscribe();
-            if (!settled) abort.abort(new ControllerError('reconcileTimeout', `reconcile of ${describe(item.ref)} was cancelled at shutdown`, { ...item.ref }));
-          };
-        });
       });
 
     const stop$ = this.parts.shutdown.length === 0 ? undefined : merge(...this.parts.shutdown);
@@ -449,12 +462,8 @@ function pickResource(
   return type === undefined ? undefined : { kind: type.kind, apiVersion: type.apiVersion };
 }
 
-function toObservable<T>(value: T | PromiseLike<T> | Observable<T>): Observable<T> {
-  if (isObservable(value)) return value;
-  if (value !== null && typeof value === 'object' && typeof (value as PromiseLike<T>).then === 'function') {
-    return from(value as PromiseLike<T>);
-  }
-  return of(value as T);
+function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {
+  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<T>).then === 'function';
 }
 
 function refOf(object: KubeObject): ControllerRef {

@@ -8,11 +8,9 @@
  * @module
  */
 import {
-  EMPTY,
   Observable,
   Subject,
   asyncScheduler,
-  defer,
   from,
   mergeMap,
   take,
@@ -97,44 +95,48 @@ export function runner<I extends { readonly key: string }, R>(
       const checkDone = (): void => {
         if (processing.size === 0 && (stopped || (inputDone && dirty.size === 0))) keys.complete();
       };
-      const start = (key: string): Observable<R> =>
-        defer(() => {
-          const item = dirty.get(key);
-          if (stopped || item === undefined) return EMPTY;
-          dirty.delete(key);
-          processing.add(key);
-          depth();
-          return detached(from(work(item)), () => (forced ? 0 : graceMs), scheduler);
-        });
       const finished = (key: string): void => {
         processing.delete(key);
         if (!stopped && ready && dirty.has(key)) keys.next(key);
         checkDone();
       };
-
-      const output = keys
-        .pipe(
-          mergeMap(
-            (key) =>
-              new Observable<R>((inner) => {
-                const sub = start(key).subscribe({
-                  next: (v) => inner.next(v),
-                  error: (e) => inner.error(e),
-                  complete: () => inner.complete(),
-                });
-                return () => {
-                  sub.unsubscribe();
-                  if (processing.has(key)) finished(key);
-                };
-              }),
-            concurrency,
-          ),
-        )
-        .subscribe({
-          next: (v) => subscriber.next(v),
-          error: (e) => subscriber.error(e),
-          complete: () => subscriber.complete(),
+      // One run of the waiting item of `key`. If it is unsubscribed before it is done (shutdown),
+      // the work goes on, its results discarded, for the grace period, and is then cancelled.
+      const run = (key: string): Observable<R> =>
+        new Observable<R>((inner) => {
+          const item = dirty.get(key);
+          if (stopped || item === undefined) {
+            inner.complete();
+            return undefined;
+          }
+          dirty.delete(key);
+          processing.add(key);
+          depth();
+          let done = false;
+          const sub = from(work(item)).subscribe({
+            next: (v) => inner.next(v),
+            error: (e: unknown) => {
+              done = true;
+              inner.error(e);
+            },
+            complete: () => {
+              done = true;
+              inner.complete();
+            },
+          });
+          return () => {
+            const grace = forced ? 0 : graceMs;
+            if (done || sub.closed || grace <= 0) sub.unsubscribe();
+            else sub.add(scheduler.schedule(() => sub.unsubscribe(), grace));
+            finished(key);
+          };
         });
+
+      const output = keys.pipe(mergeMap(run, concurrency)).subscribe({
+        next: (v) => subscriber.next(v),
+        error: (e) => subscriber.error(e),
+        complete: () => subscriber.complete(),
+      });
 
       const input = source.subscribe({
         next(item) {
@@ -203,34 +205,4 @@ export function runner<I extends { readonly key: string }, R>(
         dirty.clear();
       };
     });
-}
-
-/**
- * Subscribes to `work$` and, if the subscriber goes away before the work is done, keeps the work
- * running (results discarded) for `graceMs()` more milliseconds before cancelling it.
- */
-function detached<R>(work$: Observable<R>, graceMs: () => number, scheduler: SchedulerLike): Observable<R> {
-  return new Observable<R>((subscriber) => {
-    let done = false;
-    const inner = work$.subscribe({
-      next: (v) => subscriber.next(v),
-      error: (e) => {
-        done = true;
-        subscriber.error(e);
-      },
-      complete: () => {
-        done = true;
-        subscriber.complete();
-      },
-    });
-    return () => {
-      const grace = graceMs();
-      if (done || inner.closed || grace <= 0) {
-        inner.unsubscribe();
-        return;
-      }
-      const timer = scheduler.schedule(() => inner.unsubscribe(), grace);
-      inner.add(timer);
-    };
-  });
 }

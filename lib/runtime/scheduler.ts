@@ -106,25 +106,25 @@ export function scheduler<T, Reason>(
         next(request) {
           const key = keyOf(request.ref);
           const existing = pending.get(key);
-          if (existing !== undefined && existing.runAt < request.runAt) return;
-          existing?.timer?.unsubscribe();
-          const now = scheduler.now();
-          const entry: Entry<T, Reason> = {
-            ref: request.ref,
-            reason: request.reason,
-            runAt: request.runAt + debounce,
-            queuedAt: existing?.queuedAt ?? now,
-            timer: undefined,
-          };
-          pending.set(key, entry);
-          const delay = entry.runAt - now;
-          if (delay <= 0) {
-            fire(key, entry);
-          } else {
-            entry.timer = scheduler.schedule(() => {
-              if (pending.get(key) === entry) fire(key, entry);
-            }, delay);
+          if (existing !== undefined) {
+            if (existing.runAt < request.runAt) return;
+            existing.timer?.unsubscribe();
+            pending.delete(key);
           }
+          const now = scheduler.now();
+          const runAt = request.runAt + debounce;
+          const queuedAt = existing?.queuedAt ?? now;
+          if (runAt <= now) {
+            // Due now: emit without a timer (the hot path when debounce is off).
+            subscriber.next({ ref: request.ref, reason: request.reason, key, queuedAt, dueAt: runAt });
+            if (inputDone && pending.size === 0) subscriber.complete();
+            return;
+          }
+          const entry: Entry<T, Reason> = { ref: request.ref, reason: request.reason, runAt, queuedAt, timer: undefined };
+          pending.set(key, entry);
+          entry.timer = scheduler.schedule(() => {
+            if (pending.get(key) === entry) fire(key, entry);
+          }, runAt - now);
         },
         error(err) {
           subscriber.error(err);
