@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { Observable, Subscription, asyncScheduler, take, throwError, timeout, type SchedulerLike } from 'rxjs';
+import { Observable, Subscription, asyncScheduler, take, type SchedulerAction, type SchedulerLike } from 'rxjs';
 import { KubeError } from '../core/errors.js';
 import type { ObjectList } from '../core/object.js';
 import type { ListParams, WatchParams } from '../core/params.js';
@@ -169,17 +169,29 @@ export function watcherWithErrors<K extends KubeObject>(api: WatchSource<K>, con
           }),
         );
       } else {
-        const idle = (): Observable<never> =>
-          throwError(() => new KubeError(`no watch event for ${idleMs / 1000} s: the connection is taken for dead`, { context: { idleMs } }));
+        // Idle detection without a timer per event: remember when the last event came, and let one
+        // scheduled check re-arm itself for the time that is left.
+        let lastEventAt = scheduler.now();
         current.add(
-          api
-            .watch(request.params)
-            .pipe(timeout({ each: idleMs, scheduler, with: idle }))
-            .subscribe({
-              next: (event) => handle({ type: 'event', event }),
-              error: (error: unknown) => handle({ type: 'failed', error }),
-              complete: () => handle({ type: 'ended' }),
-            }),
+          scheduler.schedule(function (this: SchedulerAction<unknown>) {
+            const quiet = scheduler.now() - lastEventAt;
+            if (quiet < idleMs) {
+              this.schedule(undefined, idleMs - quiet);
+              return;
+            }
+            const error = new KubeError(`no watch event for ${idleMs / 1000} s: the connection is taken for dead`, { context: { idleMs } });
+            handle({ type: 'failed', error });
+          }, idleMs),
+        );
+        current.add(
+          api.watch(request.params).subscribe({
+            next: (event) => {
+              lastEventAt = scheduler.now();
+              handle({ type: 'event', event });
+            },
+            error: (error: unknown) => handle({ type: 'failed', error }),
+            complete: () => handle({ type: 'ended' }),
+          }),
         );
       }
     };

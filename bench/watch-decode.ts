@@ -1,0 +1,264 @@
+// Benchmark: decoding a watch stream. A local HTTP server (in a worker thread, so it has its own
+// core) streams 50,000 MODIFIED events of a realistic ~6.8 KB Pod (managedFields included) over
+// chunked HTTP; we count events per second for
+//   - the ceiling: the same bytes, split into lines and JSON.parse'd in a plain loop (no HTTP);
+//   - rxkube: Api.watch (raw events), watcher(), and watcher() + reflector into a store;
+//   - @kubernetes/client-node 1.4: Watch, and an informer (makeInformer).
+// Rounds alternate between the contenders; the median round is reported, with the ratio to the ceiling.
+//
+//   npm run bench:watch [-- --events 50000 --rounds 3 --pods 1000]
+//
+// Results go to bench/results/watch-decode.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, platform, release } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { Api, Client } from 'rxkube/client';
+import { resourceType } from 'rxkube/core';
+import { reflector, store, watcher } from 'rxkube/runtime';
+import { realisticPod } from './watch-fixture.js';
+
+const PodType = resourceType<Pod, 'Namespaced'>({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', scope: 'Namespaced' });
+const PATH = '/api/v1/namespaces/default/pods';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const EVENTS = arg('events', 50_000);
+const ROUNDS = arg('rounds', 3);
+const PODS = arg('pods', 1000);
+
+/** The stream, as blocks of whole lines (1,000 events each). */
+function buildBlocks(): Buffer[] {
+  const blocks: Buffer[] = [];
+  for (let start = 0; start < EVENTS; start += 1000) {
+    const lines: string[] = [];
+    for (let i = start; i < Math.min(EVENTS, start + 1000); i++) lines.push(JSON.stringify({ type: 'MODIFIED', object: realisticPod(i, i % PODS) }));
+    blocks.push(Buffer.from(`${lines.join('\n')}\n`));
+  }
+  return blocks;
+}
+
+const SERVER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const http = require('node:http');
+const blocks = workerData.blocks.map((b) => Buffer.from(b));
+const SLICE = 64 * 1024;
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://x');
+  if (url.searchParams.get('watch') !== 'true') {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [] }));
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  let b = 0, off = 0, closed = false;
+  res.on('close', () => { closed = true; });
+  const pump = () => {
+    while (!closed && b < blocks.length) {
+      const block = blocks[b];
+      const end = Math.min(block.length, off + SLICE);
+      const ok = res.write(block.subarray(off, end));
+      off = end;
+      if (off === block.length) { b++; off = 0; }
+      if (!ok) { res.once('drain', pump); return; }
+    }
+    if (!closed) res.end();
+  };
+  pump();
+});
+server.keepAliveTimeout = 60000;
+server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
+`;
+
+async function startServer(blocks: Buffer[]): Promise<{ url: string; stop: () => Promise<number> }> {
+  const shared = blocks.map((b) => {
+    const sab = new SharedArrayBuffer(b.length);
+    Buffer.from(sab).set(b);
+    return new Uint8Array(sab);
+  });
+  const worker = new Worker(SERVER, { eval: true, workerData: { blocks: shared } });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => worker.terminate() };
+}
+
+type Contender = (url: string) => Promise<void>;
+
+function ceiling(blocks: Buffer[]): Contender {
+  return async () => {
+    let n = 0;
+    for (const block of blocks) {
+      const lines = block.toString('utf8').split('\n');
+      for (const line of lines) {
+        if (line.length === 0) continue;
+        const e = JSON.parse(line) as { type: string };
+        if (e.type === 'MODIFIED') n++;
+      }
+    }
+    if (n !== EVENTS) throw new Error(`ceiling counted ${n}`);
+  };
+}
+
+function countUntil(subscribe: (done: () => void) => () => void): Promise<void> {
+  return new Promise((resolve) => {
+    let stop: (() => void) | undefined;
+    let finished = false;
+    stop = subscribe(() => {
+      finished = true;
+      setImmediate(() => stop?.());
+      resolve();
+    });
+    if (finished) stop();
+  });
+}
+
+const rxkubeRaw: Contender = async (url) => {
+  const api = Api.namespaced(new Client({ server: url }, { retry: false, timeouts: false }), PodType, 'default');
+  let n = 0;
+  await countUntil((done) => {
+    const sub = api.watch({ resourceVersion: '1' }).subscribe((e) => {
+      if (e.type === 'MODIFIED' && ++n === EVENTS) done();
+    });
+    return () => sub.unsubscribe();
+  });
+};
+
+const rxkubeWatcher: Contender = async (url) => {
+  const api = Api.namespaced(new Client({ server: url }, { retry: false, timeouts: false }), PodType, 'default');
+  let n = 0;
+  await countUntil((done) => {
+    const sub = watcher(api).subscribe((e) => {
+      if (e.type === 'apply' && ++n === EVENTS) done();
+    });
+    return () => sub.unsubscribe();
+  });
+};
+
+const rxkubeReflector: Contender = async (url) => {
+  const api = Api.namespaced(new Client({ server: url }, { retry: false, timeouts: false }), PodType, 'default');
+  const { reader, writer } = store<Pod>();
+  let n = 0;
+  await countUntil((done) => {
+    const sub = reflector(writer, watcher(api)).subscribe((e) => {
+      if (e.type === 'apply' && ++n === EVENTS) done();
+    });
+    return () => sub.unsubscribe();
+  });
+  if (reader.size !== Math.min(PODS, EVENTS)) throw new Error(`store holds ${reader.size}`);
+};
+
+// eslint-disable-next-line @typescript-eslint/consistent-type-imports
+type ClientNode = typeof import('@kubernetes/client-node');
+
+function kubeConfig(k8s: ClientNode, url: string) {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'bench', server: url, skipTLSVerify: true }],
+    users: [{ name: 'bench' }],
+    contexts: [{ name: 'bench', cluster: 'bench', user: 'bench' }],
+    currentContext: 'bench',
+  });
+  return kc;
+}
+
+function clientNodeWatch(k8s: ClientNode): Contender {
+  return async (url) => {
+    const w = new k8s.Watch(kubeConfig(k8s, url));
+    let n = 0;
+    let controller: AbortController | undefined;
+    await new Promise<void>((resolve, reject) => {
+      void w
+        .watch(PATH, { resourceVersion: '1' }, (type) => {
+          if (type === 'MODIFIED' && ++n === EVENTS) {
+            setImmediate(() => controller?.abort());
+            resolve();
+          }
+        }, (err: unknown) => {
+          if (n < EVENTS) reject(err instanceof Error ? err : new Error(String(err)));
+        })
+        .then((c) => (controller = c), reject);
+    });
+  };
+}
+
+function clientNodeInformer(k8s: ClientNode): Contender {
+  return async (url) => {
+    const kc = kubeConfig(k8s, url);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const informer = k8s.makeInformer(kc, PATH, () => core.listNamespacedPod({ namespace: 'default' }));
+    let n = 0;
+    await new Promise<void>((resolve, reject) => {
+      const count = (): void => {
+        if (++n === EVENTS) resolve();
+      };
+      informer.on('add', count);
+      informer.on('update', count);
+      informer.on('error', (e: unknown) => {
+        if (n < EVENTS) reject(e instanceof Error ? e : new Error(String(e)));
+      });
+      informer.start().catch(reject);
+    });
+    await informer.stop();
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const blocks = buildBlocks();
+  const bytes = blocks.reduce((a, b) => a + b.length, 0);
+  console.log(`stream: ${EVENTS} events, ${(bytes / 1e6).toFixed(1)} MB (${(bytes / EVENTS / 1024).toFixed(2)} KB/event), built in ${Date.now() - t0} ms`);
+  const server = await startServer(blocks);
+  const k8s = (await import('@kubernetes/client-node')) as ClientNode;
+  const contenders: Record<string, Contender> = {
+    ceiling: ceiling(blocks),
+    'rxkube Api.watch (raw events)': rxkubeRaw,
+    'rxkube watcher()': rxkubeWatcher,
+    'rxkube watcher() + reflector': rxkubeReflector,
+    'client-node Watch': clientNodeWatch(k8s),
+    'client-node informer': clientNodeInformer(k8s),
+  };
+  const perSecond: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+  // warm-up: one pass of each, not measured
+  for (const run of Object.values(contenders)) await run(server.url);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, run] of Object.entries(contenders)) {
+      const start = process.hrtime.bigint();
+      await run(server.url);
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      perSecond[name]!.push(EVENTS / seconds);
+      console.log(`round ${round + 1} ${name}: ${Math.round(EVENTS / seconds)} events/s`);
+    }
+  }
+  await server.stop();
+  const ceil = median(perSecond.ceiling!);
+  const results = Object.fromEntries(
+    Object.entries(perSecond).map(([name, xs]) => [name, { eventsPerSecond: Math.round(median(xs)), ofCeiling: Number((median(xs) / ceil).toFixed(3)), rounds: xs.map(Math.round) }]),
+  );
+  console.table(results);
+  const out = {
+    benchmark: 'watch-decode',
+    date: new Date().toISOString(),
+    command: `npm run bench:watch -- --events ${EVENTS} --rounds ${ROUNDS} --pods ${PODS}`,
+    machine: { node: process.version, platform: `${platform()} ${release()}`, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavg: loadavg() },
+    stream: { events: EVENTS, bytes, bytesPerEvent: Math.round(bytes / EVENTS), distinctPods: PODS },
+    goal: 'rxkube watcher() >= 0.85 of the ceiling, and ahead of client-node',
+    results,
+  };
+  mkdirSync(join(process.cwd(), 'bench', 'results'), { recursive: true });
+  writeFileSync(join(process.cwd(), 'bench', 'results', 'watch-decode.json'), `${JSON.stringify(out, null, 2)}\n`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
