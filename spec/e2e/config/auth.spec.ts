@@ -1,7 +1,8 @@
 // rxkube/config against the real kube-apiserver: every way of authenticating a kubeconfig user is
 // proven by a real HTTPS request (listing namespaces needs an authorised identity; the RBAC-less
 // user gets 403, a wrong token 401), through rxkube's own Client and the shared agents.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -120,6 +121,50 @@ describe('config auth (e2e)', () => {
     expect(config.auth).toBeInstanceOf(ExecAuth);
     expect(config.tls?.cert).toBeUndefined();
     expect(await listNamespaces(config)).toMatchObject({ ok: true });
+  });
+
+  it('retires pooled connections when an exec plugin hands out a new client certificate', async () => {
+    const certs = adminCertFiles();
+    if (certs === undefined) throw new Error('the control plane admin certificate was not found next to the kubeconfig');
+    const dir = tempDir();
+    const pki = path.dirname(certs.cert);
+    // A second valid client certificate, for a user without RBAC bindings, signed by the cluster CA.
+    const openssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-keyout', 'nobody.key', '-subj', '/CN=cert-nobody', '-out', 'nobody.csr']);
+    openssl(['x509', '-req', '-in', 'nobody.csr', '-CA', path.join(pki, 'ca.crt'), '-CAkey', path.join(pki, 'ca.key'),
+      '-CAserial', path.join(dir, 'serial'), '-CAcreateserial', '-days', '1', '-out', 'nobody.crt']);
+    const current = { cert: path.join(dir, 'current.crt'), key: path.join(dir, 'current.key') };
+    copyFileSync(certs.cert, current.cert);
+    copyFileSync(certs.key, current.key);
+
+    const clock = new VirtualTimeScheduler(); // now() = 0 = 1970-01-01T00:00:00Z
+    writeFileSync(path.join(dir, 'expiration'), '1970-01-01T00:05:00Z');
+    const file = writeKubeconfig(dir, {
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1',
+        command: execPlugin,
+        interactiveMode: 'Never',
+        env: [
+          { name: 'PLUGIN_CERT_FILE', value: current.cert },
+          { name: 'PLUGIN_KEY_FILE', value: current.key },
+          { name: 'PLUGIN_EXPIRATION_FILE', value: path.join(dir, 'expiration') },
+          { name: 'PLUGIN_COUNT_FILE', value: path.join(dir, 'runs') },
+        ],
+      },
+    });
+    const config = configFromKubeconfig({ path: file, env, scheduler: clock });
+    expect(await listNamespaces(config)).toMatchObject({ ok: true }); // admin certificate
+    expect(await listNamespaces(config)).toMatchObject({ ok: true });
+
+    copyFileSync(path.join(dir, 'nobody.crt'), current.cert);
+    copyFileSync(path.join(dir, 'nobody.key'), current.key);
+    writeFileSync(path.join(dir, 'expiration'), '1970-01-01T01:00:00Z');
+    clock.schedule(() => undefined, 240_000); // 60 s before expiry: the plugin runs again
+    clock.flush();
+    // The pooled admin connection must not be reused: the request goes out with the new certificate.
+    expect(await listNamespaces(config)).toEqual({ ok: false, status: 403 });
+    expect(runs(path.join(dir, 'runs'))).toBe(2);
   });
 
   it('picks up a rotated tokenFile after 60 s without a restart', async () => {
