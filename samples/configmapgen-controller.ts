@@ -87,4 +87,5 @@ async function main(): Promise<void> {
   });
 }
 
-if (require.main === module) void main();
+// Runs when started as a program (npm run sample -- samples/configmapgen-controller.ts), not when imported.
+if (/configmapgen-controller\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) void main();

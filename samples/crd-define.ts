@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   await installCrd(client, console.log);
 }
 
-if (require.main === module) {
+// Runs when started as a program (npm run sample -- samples/crd-define.ts), not when imported by the demo.
+if (/crd-define\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
   main().catch((e: unknown) => {
     console.error(e instanceof Error ? e.message : e);
     process.exitCode = 1;
