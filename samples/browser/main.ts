@@ -1,6 +1,6 @@
 // A browser page that shows a live list of pods. It talks to the API server through a same-origin proxy
 // (`kubectl proxy --www=<this folder's bundle> --www-prefix=/ui/`), so no credential ever reaches the page.
-// Bundle it with `node samples/browser/build.mjs`; see samples/browser/README.md.
+// Bundle it with `node samples/browser/build.mjs`; see samples/README.md.
 import { Api, Client, configFromUrl } from 'rxkube/client';
 import { Pod } from 'rxkube/core';
 import { dropManagedFields, reflector, store, watcher } from 'rxkube/runtime';
