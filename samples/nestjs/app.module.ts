@@ -1,7 +1,7 @@
 // The sample application: a health endpoint and one controller that stamps every ConfigMap labelled
 // `rxkube.dev/greet=true` with a `greeting` entry (idempotent, so its own change does not loop).
 import 'reflect-metadata';
-import { Controller as HttpController, Get, HttpCode, HttpException, Module, type DynamicModule } from '@nestjs/common';
+import { Controller as HttpController, Get, HttpCode, HttpException, Inject, Module, type DynamicModule } from '@nestjs/common';
 import { Api, type ClientConfig } from 'rxkube/client';
 import { ConfigMap, Patch } from 'rxkube/core';
 import { Action, Controller, ErrorPolicy } from 'rxkube/runtime';
@@ -11,7 +11,8 @@ import { ControllerHost, RxkubeModule, type HostedController } from './rxkube.mo
 /** `GET /health`: 200 with readiness when every store is ready, 503 otherwise. */
 @HttpController('health')
 export class HealthController {
-  constructor(private readonly host: ControllerHost) {}
+  // Explicit token: works whether or not the compiler emits decorator metadata (esbuild does not).
+  constructor(@Inject(ControllerHost) private readonly host: ControllerHost) {}
 
   @Get()
   @HttpCode(200)
