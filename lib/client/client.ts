@@ -131,7 +131,9 @@ export class Client {
     try {
       return await this.#send(http);
     } catch (error) {
-      throw toRequestError(http, error);
+      // The transport already maps its own failures; here only a cancellation (say, during a
+      // retry's wait) still needs to become the abort reason. Other errors pass through as thrown.
+      throw http.signal.aborted ? toRequestError(http, error) : error;
     }
   }
 

@@ -8,7 +8,7 @@ import { DecodeError } from '../../lib/core/error-boundary.js';
 import { AbortedError, ApiError, isNotFound, NetworkError } from '../../lib/client/errors.js';
 import type { AdapterName } from '../../lib/client/transport.js';
 import { VERSION } from '../../lib/client/version.js';
-import { json, type ScriptedServer, startServer, status } from './support/scripted-server.js';
+import { json, recordingScheduler, type ScriptedServer, startServer, status } from './support/scripted-server.js';
 
 const SECRET = 'sekret-token-0123456789';
 const bearer: AuthProvider = { kind: 'token', headers: async () => ({ Authorization: `Bearer ${SECRET}` }) };
@@ -158,6 +158,37 @@ describe('Client', () => {
       expect(text).not.toContain(SECRET);
       expect(text).not.toContain('not-redacted-by-design');
     }
+  });
+
+  it('runs user interceptors outermost: once per call, around the retries, able to change the request', async () => {
+    let calls = 0;
+    server.handle((_req, res, _body, index) => (index === 0 ? json(res, 503, status(503, 'ServiceUnavailable', 'busy')) : json(res, 200, { ok: true })));
+    const seen: number[] = [];
+    const c = new Client(
+      { server: server.url },
+      {
+        retry: { scheduler: recordingScheduler().scheduler },
+        interceptors: [
+          async (req, next) => {
+            calls++;
+            const res = await next({ ...req, headers: { ...req.headers, 'X-Trace': 't-1' } });
+            seen.push(res.status);
+            return res;
+          },
+        ],
+      },
+    );
+    await expect(c.request(get('/x'))).resolves.toEqual({ ok: true });
+    expect(calls).toBe(1);
+    expect(seen).toEqual([200]);
+    expect(server.requests.map((r) => r.headers['x-trace'])).toEqual(['t-1', 't-1']);
+  });
+
+  it('lets an error thrown by an interceptor through unchanged', async () => {
+    const boom = new Error('no credentials today');
+    const c = new Client({ server: server.url }, { interceptors: [() => Promise.reject(boom)] });
+    await expect(c.request(get('/x'))).rejects.toBe(boom);
+    expect(server.requests).toHaveLength(0);
   });
 
   it('request$ is cold and aborts the request on unsubscribe', async () => {
