@@ -6,12 +6,14 @@
 //   - @kubernetes/client-node 1.4: Watch, and an informer (makeInformer).
 // Rounds alternate between the contenders; the median round is reported, with the ratio to the ceiling.
 //
-//   npm run bench:watch [-- --events 50000 --rounds 3 --pods 1000]
+//   npm run bench:watch [-- --events 50000 --rounds 3 --pods 1000 --only rxkube,client-node]
 //
 // Results go to bench/results/watch-decode.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { Api, Client } from 'rxkube/client';
@@ -22,6 +24,10 @@ import { realisticPod } from './watch-fixture.js';
 const PodType = resourceType<Pod, 'Namespaced'>({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', scope: 'Namespaced' });
 const PATH = '/api/v1/namespaces/default/pods';
 
+// A full GC before each measured run, so one contender's garbage is not collected on another's time.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
@@ -29,6 +35,8 @@ function arg(name: string, fallback: number): number {
 const EVENTS = arg('events', 50_000);
 const ROUNDS = arg('rounds', 3);
 const PODS = arg('pods', 1000);
+const onlyAt = process.argv.indexOf('--only');
+const ONLY = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : undefined;
 
 /** The stream, as blocks of whole lines (1,000 events each). */
 function buildBlocks(): Buffer[] {
@@ -227,11 +235,16 @@ async function main(): Promise<void> {
     'client-node Watch': clientNodeWatch(k8s),
     'client-node informer': clientNodeInformer(k8s),
   };
+  if (ONLY) for (const name of Object.keys(contenders)) if (name !== 'ceiling' && !ONLY.some((o) => name.includes(o))) delete contenders[name];
   const perSecond: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
   // warm-up: one pass of each, not measured
   for (const run of Object.values(contenders)) await run(server.url);
+  const entries = Object.entries(contenders);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, run] of Object.entries(contenders)) {
+    // rotate the order each round, so no contender always runs right after the same one
+    for (const [name, run] of [...entries.slice(round % entries.length), ...entries.slice(0, round % entries.length)]) {
+      await new Promise((r) => setImmediate(r));
+      gc();
       const start = process.hrtime.bigint();
       await run(server.url);
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
