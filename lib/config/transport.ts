@@ -168,8 +168,12 @@ class KubeHttpAgent extends http.Agent {
     return undefined;
   }
 
-  [inspectSymbol](): unknown {
+  toJSON(): unknown {
     return { kind: 'http.Agent', keepAlive: true, proxy: this.#proxy?.url.host };
+  }
+
+  [inspectSymbol](): unknown {
+    return this.toJSON();
   }
 }
 
@@ -265,6 +269,10 @@ class KubeHttpsAgent extends https.Agent {
   }
 
   [inspectSymbol](): unknown {
+    return this.toJSON();
+  }
+
+  toJSON(): unknown {
     return {
       kind: 'https.Agent',
       keepAlive: true,

@@ -110,10 +110,11 @@ describe('transportFor', () => {
     expect(() => transportFor({ server: 'https://s.example', proxyUrl: 'socks5://p:1080' })).toThrow(ConfigError);
   });
 
-  it('never shows the private key in util.inspect', () => {
+  it('never shows the private key in util.inspect or JSON.stringify', () => {
     const { httpsAgent } = transportFor({ server: 'https://k.example', tls: { cert: 'CERT', key: 'PRIVATE-KEY-MATERIAL' } });
-    const text = inspect(httpsAgent, { depth: 10 });
-    expect(text).toContain('https.Agent');
-    expect(text).not.toContain('PRIVATE-KEY-MATERIAL');
+    for (const text of [inspect(httpsAgent, { depth: 10 }), JSON.stringify(httpsAgent)]) {
+      expect(text).toContain('https.Agent');
+      expect(text).not.toContain('PRIVATE-KEY-MATERIAL');
+    }
   });
 });
