@@ -27,7 +27,8 @@ export type StructuralRule =
   | 'embeddedResource'
   | 'listType'
   | 'mapType'
-  | 'validationRule';
+  | 'validationRule'
+  | 'invalidDefault';
 
 /** One broken rule: where (schema path, Kubernetes style) and which value field it governs. */
 export interface StructuralViolation {
@@ -164,6 +165,7 @@ function checkNode(node: JsonSchema, where: Where, report: Report): void {
     report(where, 'mapType', 'x-kubernetes-map-type needs type object');
   }
   checkRules(node, where, report);
+  if (node.default !== undefined) checkDefault(node, node.default, where, report);
   checkJunctors(node, where, report);
 
   for (const [name, prop] of Object.entries(node.properties ?? {})) {
@@ -294,4 +296,46 @@ function checkRootFields(root: JsonSchema, report: Report): void {
       report(at, 'metadataConstrained', `metadata.${name} cannot have a default`);
     }
   }
+}
+
+/**
+ * A default must itself be valid where it applies (the API server rejects the CRD otherwise). This
+ * checks its JSON type, enum membership and, for objects and arrays, their fields and items.
+ */
+function checkDefault(node: JsonSchema, value: unknown, where: Where, report: Report): void {
+  const problem = defaultProblem(node, value, '');
+  if (problem !== undefined) report(where, 'invalidDefault', `default ${problem}`);
+}
+
+function defaultProblem(node: JsonSchema, value: unknown, at: string): string | undefined {
+  if (value === null) return node.nullable === true ? undefined : `${at || 'value'} is null but the schema is not nullable`;
+  if (node.enum !== undefined && !node.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
+    return `${at || 'value'} ${JSON.stringify(value)} is not one of the enum values`;
+  }
+  const actual = Array.isArray(value) ? 'array' : Number.isInteger(value) ? 'integer' : typeof value;
+  if (node['x-kubernetes-int-or-string'] === true) {
+    return actual === 'integer' || actual === 'string' ? undefined : `${at || 'value'} must be an integer or a string`;
+  }
+  const expected = node.type;
+  if (expected === undefined) return undefined;
+  const matches = expected === actual || (expected === 'number' && actual === 'integer');
+  if (!matches) return `${at || 'value'} ${JSON.stringify(value)} is not of type ${expected}`;
+  if (expected === 'array' && node.items !== undefined && Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const problem = defaultProblem(node.items, item, `${at}[${i}]`);
+      if (problem !== undefined) return problem;
+    }
+  }
+  if (expected === 'object' && typeof value === 'object') {
+    const fields = value as Record<string, unknown>;
+    for (const name of node.required ?? []) {
+      if (!(name in fields) && node.properties?.[name]?.default === undefined) return `${at}.${name} is required`;
+    }
+    for (const [name, field] of Object.entries(fields)) {
+      const sub = node.properties?.[name] ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
+      const problem = sub === undefined ? undefined : defaultProblem(sub, field, `${at}.${name}`);
+      if (problem !== undefined) return problem;
+    }
+  }
+  return undefined;
 }

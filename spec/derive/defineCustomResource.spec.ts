@@ -56,7 +56,14 @@ describe('defineCustomResource', () => {
                       size: { type: 'string', enum: ['small', 'large'], description: 'How big each widget is.' },
                       replicas: { type: 'integer', format: 'int32', minimum: 0, maximum: 10 },
                       port: { 'x-kubernetes-int-or-string': true },
-                      color: { type: 'string', default: 'blue', maxLength: 20 },
+                      color: {
+                        type: 'string',
+                        default: 'blue',
+                        maxLength: 20,
+                        'x-kubernetes-validations': [
+                          { rule: "oldSelf.hasValue() || self != 'black'", optionalOldSelf: true, message: 'new widgets cannot be black' },
+                        ],
+                      },
                       labels: { type: 'object', additionalProperties: { type: 'string' }, 'x-kubernetes-map-type': 'granular' },
                       ports: {
                         type: 'array',

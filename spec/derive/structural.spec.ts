@@ -49,6 +49,26 @@ describe('checkStructural', () => {
     expect(checkStructural(root)).toEqual([]);
   });
 
+  it('accepts defaults that are valid where they apply', () => {
+    const spec: JsonSchema = {
+      type: 'object',
+      default: { port: 80, ratio: 1, tags: ['a'], nested: { name: 'x' } },
+      properties: {
+        port: { 'x-kubernetes-int-or-string': true, default: 'http' },
+        ratio: { type: 'number', default: 0.5 },
+        mode: { type: 'string', nullable: true, enum: ['a', 'b'], default: null },
+        tags: { type: 'array', items: { type: 'string' }, default: [] },
+        nested: { type: 'object', required: ['name', 'kind'], properties: { name: { type: 'string' }, kind: { type: 'string', default: 'K' } } },
+      },
+    };
+    expect(checkStructural(withSpec(spec))).toEqual([]);
+  });
+
+  it('explains what is wrong with a default', () => {
+    const spec: JsonSchema = { type: 'object', properties: { ports: { type: 'array', items: { type: 'integer' } } }, default: { ports: [80, 'http'] } };
+    expect(checkStructural(withSpec(spec)).map((v) => v.message)).toEqual(['default .ports[1] "http" is not of type integer']);
+  });
+
   it('names the schema path, the value field and the rule of a node without a type', () => {
     expect(checkStructural(withSpec({ type: 'object', properties: { items: { type: 'array', items: { properties: {} } } } }))).toEqual([
       {
@@ -140,6 +160,21 @@ describe('checkStructural', () => {
       { type: 'object', 'x-kubernetes-validations': [{ rule: 'true', fieldPath: 'spec.a' }] },
       'openAPIV3Schema.properties[spec].x-kubernetes-validations[0]',
       'validationRule',
+    ],
+    ['a default of the wrong type', { type: 'object', properties: { n: { type: 'integer', default: 'one' } } }, 'openAPIV3Schema.properties[spec].properties[n]', 'invalidDefault'],
+    ['a default outside the enum', { type: 'string', enum: ['a', 'b'], default: 'c' }, 'openAPIV3Schema.properties[spec]', 'invalidDefault'],
+    ['a null default without nullable', { type: 'string', default: null }, 'openAPIV3Schema.properties[spec]', 'invalidDefault'],
+    [
+      'an object default with a bad field',
+      { type: 'object', properties: { ports: { type: 'array', items: { type: 'integer' } } }, default: { ports: [80, 'http'] } },
+      'openAPIV3Schema.properties[spec]',
+      'invalidDefault',
+    ],
+    [
+      'an object default missing a required field',
+      { type: 'object', required: ['a'], properties: { a: { type: 'string' } }, default: {} },
+      'openAPIV3Schema.properties[spec]',
+      'invalidDefault',
     ],
   ])('rejects %s', (_, spec, path, rule) => {
     expect(rules(withSpec(spec))).toEqual([[path, rule]]);

@@ -1,6 +1,8 @@
 // Type tests of rxkube/derive: the object type inferred from a definition's schema is what a user
 // expects, and wrong fields are compile errors. Checked by `npm run typecheck`.
 import { expectTypeOf } from 'expect-type';
+import { Api } from '../../lib/client/api.js';
+import type { Client } from '../../lib/client/client.js';
 import type { ObjectMeta } from '../../lib/core/object.js';
 import type { ObjectOf, ResourceType, ScopeOf } from '../../lib/core/resource.js';
 import { type InferSchema, defineCustomResource } from '../../lib/derive/index.js';
@@ -53,6 +55,16 @@ expectTypeOf(Gadget.scope).toEqualTypeOf<'Cluster'>();
 // @ts-expect-error a cluster-scoped kind is not a namespaced ResourceType
 const namespaced: ResourceType<ObjectOf<typeof Gadget>, 'Namespaced'> = Gadget;
 void namespaced;
+
+// ...and Api takes it as it is: typed objects in and out, scope checked.
+declare const client: Client;
+const widgets = Api.namespaced(client, Widget, 'default');
+expectTypeOf(widgets.get('w')).resolves.toEqualTypeOf<W>();
+expectTypeOf(Api.cluster(client, Gadget).get('g')).resolves.toEqualTypeOf<ObjectOf<typeof Gadget>>();
+// @ts-expect-error Gadget is cluster-scoped
+Api.namespaced(client, Gadget, 'default');
+// @ts-expect-error Widget is namespaced
+Api.cluster(client, Widget);
 
 // Objects typed W catch mistakes at compile time.
 const ok: W = {

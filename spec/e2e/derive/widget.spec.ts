@@ -104,6 +104,14 @@ describe('defineCustomResource (e2e)', () => {
     expect(named.status.message).toContain('widget names are at most 40 characters');
   });
 
+  it('runs a rule with optionalOldSelf on create (no old value) and lets updates through', async () => {
+    const black = await rejection(widgets.create(widget('black', { size: 'small', replicas: 1, color: 'black' })));
+    expect(black.status.details?.causes).toEqual([expect.objectContaining({ field: 'spec.color', message: expect.stringContaining('new widgets cannot be black') })]);
+    await widgets.create(widget('repainted', { size: 'small', replicas: 1 }));
+    const repainted = await widgets.patch('repainted', Patch.merge({ spec: { color: 'black' } }));
+    expect(repainted.spec.color).toBe('black');
+  });
+
   it('shows the printer columns in kubectl get', async () => {
     await widgets.create(widget('printed', { size: 'large', replicas: 4, color: 'red' }));
     const table = await kubectl(['get', 'widgets', 'printed', '-n', ns]);
