@@ -63,6 +63,11 @@ describe('Kubeconfig', () => {
       expect([kc.clusters.size, kc.users.size, kc.contexts.size, kc.currentContext]).toEqual([0, 0, 0, undefined]);
     });
 
+    it('accepts the null lists and empty current-context kubectl writes for an empty config', () => {
+      const kc = Kubeconfig.parse('apiVersion: v1\nclusters: null\ncontexts: null\ncurrent-context: ""\nkind: Config\npreferences: {}\nusers: null\n', '/k');
+      expect([kc.clusters.size, kc.users.size, kc.contexts.size, kc.currentContext]).toEqual([0, 0, 0, undefined]);
+    });
+
     it('accepts kubectl YAML 1.1 boolean spellings', () => {
       const kc = Kubeconfig.parse('clusters:\n- name: c\n  cluster: {server: "https://x", insecure-skip-tls-verify: "yes"}\n', '/k');
       expect(kc.clusters.get('c')?.value.insecureSkipTlsVerify).toBe(true);
