@@ -260,6 +260,9 @@ describe('Api (e2e)', () => {
         await kubectl(['apply', '-f', '-'], { input: JSON.stringify(crd) });
         await kubectl(['wait', '--for=condition=Established', `crd/${crdName}`, '--timeout=60s']);
       });
+      afterAll(async () => {
+        await kubectl(['delete', 'crd', crdName, '--ignore-not-found', '--wait=false']);
+      });
 
       it('changes status only through the status subresource', async () => {
         const widgets = Api.namespaced(client, WidgetType, ns);
