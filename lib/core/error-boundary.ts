@@ -8,14 +8,28 @@
 import { KubeError, type KubeErrorOptions } from './errors.js';
 import type { WatchEvent } from './response.js';
 
-/** What is known about the object that failed: kind, namespace and name, when present. */
+/**
+ * What is known about the object that failed: kind, namespace and name, when present.
+ *
+ * ## Example
+ * ```ts
+ * const id: ObjectIdentity = { kind: 'Widget', namespace: 'ns', name: 'w1' };
+ * ```
+ */
 export interface ObjectIdentity {
   readonly kind?: string;
   readonly namespace?: string;
   readonly name?: string;
 }
 
-/** Options of {@link DecodeError}. */
+/**
+ * Options of {@link DecodeError}.
+ *
+ * ## Example
+ * ```ts
+ * throw new DecodeError('spec.size must be a number', { field: 'spec.size', object: identify(raw) });
+ * ```
+ */
 export interface DecodeErrorOptions extends KubeErrorOptions {
   /** The object that failed, as far as known. */
   object?: ObjectIdentity;
@@ -69,10 +83,22 @@ export type MaybeValid<K> = { readonly ok: true; readonly value: K } | { readonl
 /**
  * How to check an object: either a type guard, or a function that returns the typed value and
  * throws when the input is not acceptable (a schema validator's `assert`, a zod `parse`, ...).
+ *
+ * ## Example
+ * ```ts
+ * const check: DecodeCheck<Widget> = (raw) => Widget.validator.assert(raw);
+ * ```
  */
 export type DecodeCheck<K> = ((raw: unknown) => raw is K) | ((raw: unknown) => K);
 
-/** The longest excerpt of undecodable text put into an error. */
+/**
+ * The longest excerpt of undecodable text put into an error.
+ *
+ * ## Example
+ * ```ts
+ * excerptOf(line).length <= DECODE_EXCERPT_LENGTH + 30; // true
+ * ```
+ */
 export const DECODE_EXCERPT_LENGTH = 120;
 
 /**

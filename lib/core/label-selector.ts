@@ -34,7 +34,14 @@ export type LabelRequirement =
   | { readonly key: string; readonly operator: 'In' | 'NotIn'; readonly values: readonly string[] }
   | { readonly key: string; readonly operator: 'Exists' | 'DoesNotExist' };
 
-/** Labels as found in `metadata.labels`. */
+/**
+ * Labels as found in `metadata.labels`.
+ *
+ * ## Example
+ * ```ts
+ * const labels: Labels = pod.metadata?.labels ?? {};
+ * ```
+ */
 export type Labels = Readonly<Record<string, string>>;
 
 /**

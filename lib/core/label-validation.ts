@@ -5,9 +5,23 @@
  * @module
  */
 
-/** The longest label value, and the longest name part of a key. */
+/**
+ * The longest label value, and the longest name part of a key.
+ *
+ * ## Example
+ * ```ts
+ * isValidLabelValue('x'.repeat(MAX_LABEL_NAME_LENGTH + 1)); // false
+ * ```
+ */
 export const MAX_LABEL_NAME_LENGTH = 63;
-/** The longest key prefix (a DNS subdomain). */
+/**
+ * The longest key prefix (a DNS subdomain).
+ *
+ * ## Example
+ * ```ts
+ * isValidLabelKey(`${'a'.repeat(MAX_LABEL_PREFIX_LENGTH)}/x`); // true
+ * ```
+ */
 export const MAX_LABEL_PREFIX_LENGTH = 253;
 
 const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;

@@ -12,7 +12,14 @@ import type { KubeObject, ResourceType, Scope } from './resource.js';
 
 export type { ObjectReference };
 
-/** Facts about the exact object version a ref was made from; ignored by equality and keys. */
+/**
+ * Facts about the exact object version a ref was made from; ignored by equality and keys.
+ *
+ * ## Example
+ * ```ts
+ * ObjectRef.fromObject(pod).extra.uid; // the uid of that incarnation of the pod
+ * ```
+ */
 export interface ObjectRefExtra {
   readonly resourceVersion?: string;
   readonly uid?: string;

@@ -9,7 +9,14 @@ import { KubeError } from './errors.js';
 import type { OwnerReference } from './object.js';
 import type { KubeObject, ResourceType } from './resource.js';
 
-/** A required metadata field (name, uid, ...) that an object does not have. */
+/**
+ * A required metadata field (name, uid, ...) that an object does not have.
+ *
+ * ## Example
+ * ```ts
+ * if (e instanceof MissingMetadataError && e.field === 'uid') console.log('create the owner first');
+ * ```
+ */
 export type MetadataField = 'name' | 'namespace' | 'uid' | 'resourceVersion';
 
 /**
@@ -262,7 +269,14 @@ export function isBeingDeleted(obj: KubeObject): boolean {
   return obj.metadata?.deletionTimestamp !== undefined && obj.metadata.deletionTimestamp !== null;
 }
 
-/** Options of {@link ownerRef}. */
+/**
+ * Options of {@link ownerRef}.
+ *
+ * ## Example
+ * ```ts
+ * ownerRef(owner, Widget, { blockOwnerDeletion: true });
+ * ```
+ */
 export interface OwnerRefOptions {
   /** Mark the owner as the managing controller (at most one per object). */
   controller?: boolean;
