@@ -60,10 +60,24 @@ export interface ApplyParams {
   fieldValidation?: PostParams['fieldValidation'];
 }
 
-/** A deep-partial object, as sent to server-side apply. */
+/**
+ * A deep-partial object, as sent to server-side apply.
+ *
+ * ## Example
+ * ```ts
+ * const body: ApplyObject<Deployment> = { spec: { replicas: 3 } };
+ * ```
+ */
 export type ApplyObject<K> = { [P in keyof K]?: K[P] extends object ? ApplyObject<K[P]> : K[P] };
 
-/** The default page size of {@link Api.listAll}. */
+/**
+ * The default page size of {@link Api.listAll}.
+ *
+ * ## Example
+ * ```ts
+ * await api.listAll(); // pages of LIST_ALL_PAGE_SIZE (500)
+ * ```
+ */
 export const LIST_ALL_PAGE_SIZE = 500;
 
 function deleteResult<K>(body: unknown): DeleteResult<K> {

@@ -44,7 +44,16 @@ export interface ClientOptions {
   adapter?: AdapterName;
 }
 
-/** Per-call options of the Promise methods. */
+/**
+ * Per-call options of the Promise methods.
+ *
+ * ## Example
+ * ```ts
+ * const ac = new AbortController();
+ * setTimeout(() => ac.abort(), 1000);
+ * await client.request(req, { signal: ac.signal });
+ * ```
+ */
 export interface RequestOptions {
   /** Cancels the request (the Observable methods cancel on unsubscribe instead). */
   signal?: AbortSignal;

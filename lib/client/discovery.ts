@@ -14,10 +14,24 @@ import type { GroupVersionKind } from '../core/gvk.js';
 import type { KubeRequest } from '../core/request.js';
 import type { Client } from './client.js';
 
-/** Accept header asking for aggregated discovery, with plain JSON (legacy) as the fallback. */
+/**
+ * Accept header asking for aggregated discovery, with plain JSON (legacy) as the fallback.
+ *
+ * ## Example
+ * ```ts
+ * const req = { verb: 'get', method: 'GET', path: '/apis', query: {}, headers: { Accept: AGGREGATED_DISCOVERY_ACCEPT } } as const;
+ * ```
+ */
 export const AGGREGATED_DISCOVERY_ACCEPT = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
 
-/** One API group and its versions, the preferred one first. */
+/**
+ * One API group and its versions, the preferred one first.
+ *
+ * ## Example
+ * ```ts
+ * (await discovery.run()).groups.find((g) => g.name === 'apps')?.preferredVersion; // 'v1'
+ * ```
+ */
 export interface ApiGroupInfo {
   /** The group name; `''` for the core group. */
   readonly name: string;
@@ -27,10 +41,24 @@ export interface ApiGroupInfo {
   readonly preferredVersion: string;
 }
 
-/** What {@link Discovery.resolve} accepts: a name (plural, `plural.group`, singular, short name or kind) or a GVK. */
+/**
+ * What {@link Discovery.resolve} accepts: a name (plural, `plural.group`, singular, short name or kind) or a GVK.
+ *
+ * ## Example
+ * ```ts
+ * const queries: ResourceQuery[] = ['deploy', 'deployments.apps', { group: 'apps', kind: 'Deployment' }];
+ * ```
+ */
 export type ResourceQuery = string | GroupVersionKind | { readonly group: string; readonly kind: string; readonly version?: string };
 
-/** Options of {@link Discovery}. */
+/**
+ * Options of {@link Discovery}.
+ *
+ * ## Example
+ * ```ts
+ * const legacyOnly = new Discovery(client, { mode: 'legacy' });
+ * ```
+ */
 export interface DiscoveryOptions {
   /**
    * `auto` tries aggregated discovery and falls back to legacy; the others force one protocol.
@@ -39,7 +67,14 @@ export interface DiscoveryOptions {
   mode?: 'auto' | 'aggregated' | 'legacy';
 }
 
-/** Reason codes of {@link DiscoveryError}. */
+/**
+ * Reason codes of {@link DiscoveryError}.
+ *
+ * ## Example
+ * ```ts
+ * const missing = (e: unknown) => e instanceof DiscoveryError && e.reason === 'notFound';
+ * ```
+ */
 export type DiscoveryErrorReason = 'notFound' | 'unexpectedResponse';
 
 /**

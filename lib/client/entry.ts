@@ -9,7 +9,14 @@ import type { PostParams } from '../core/params.js';
 import type { KubeObject } from '../core/resource.js';
 import { isAlreadyExists, isConflict } from './errors.js';
 
-/** Parameters of {@link Entry.commit}: those of CREATE/REPLACE plus the attempt bound. */
+/**
+ * Parameters of {@link Entry.commit}: those of CREATE/REPLACE plus the attempt bound.
+ *
+ * ## Example
+ * ```ts
+ * await entry.commit({ fieldManager: 'my-operator', maxAttempts: 10 });
+ * ```
+ */
 export interface EntryCommitParams extends PostParams {
   /**
    * Attempts in all (the first plus retries after 409 Conflict or AlreadyExists).
@@ -18,14 +25,28 @@ export interface EntryCommitParams extends PostParams {
   maxAttempts?: number;
 }
 
-/** What an {@link Entry} needs from an `Api<K>`. */
+/**
+ * What an {@link Entry} needs from an `Api<K>` (so tests can pass a fake).
+ *
+ * ## Example
+ * ```ts
+ * const entry = new Entry<ConfigMap>(Api.namespaced(client, ConfigMapType, 'ns'), 'settings', undefined);
+ * ```
+ */
 export interface EntryApi<K> {
   getOpt(name: string): Promise<K | undefined>;
   create(object: K, params?: PostParams): Promise<K>;
   replace(name: string, object: K, params?: PostParams): Promise<K>;
 }
 
-/** A change to an object: mutate it in place, or return a replacement. */
+/**
+ * A change to an object: mutate it in place, or return a replacement.
+ *
+ * ## Example
+ * ```ts
+ * const bump: Mutation<ConfigMap> = (cm) => { cm.data = { ...cm.data, n: String(Number(cm.data?.n ?? 0) + 1) }; };
+ * ```
+ */
 export type Mutation<K> = (object: K) => K | void;
 
 /**

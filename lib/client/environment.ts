@@ -5,7 +5,14 @@
  * @module
  */
 
-/** Where the client runs. */
+/**
+ * Where the client runs.
+ *
+ * ## Example
+ * ```ts
+ * const where: Runtime = detectRuntime();
+ * ```
+ */
 export type Runtime = 'node' | 'browser';
 
 /**

@@ -13,7 +13,14 @@ import { KubeError, type KubeErrorOptions } from '../core/errors.js';
 import type { HttpMethod, Verb } from '../core/request.js';
 import type { Status, StatusCause } from '../core/response.js';
 
-/** The request an error is about: verb, method and path (never the query, headers or body). */
+/**
+ * The request an error is about: verb, method and path (never the query, headers or body).
+ *
+ * ## Example
+ * ```ts
+ * const about: RequestSummary = { verb: 'get', method: 'GET', path: '/api/v1/namespaces/ns/pods/web' };
+ * ```
+ */
 export interface RequestSummary {
   readonly verb: Verb;
   readonly method: HttpMethod;

@@ -9,8 +9,13 @@
 import type { HttpMethod, Verb } from '../core/request.js';
 
 /**
- * A request as it travels through the pipeline. Like `KubeRequest` but with the cancellation
+ * A request as it travels through the pipeline (see the example of {@link Interceptor}). Like `KubeRequest` but with the cancellation
  * signal and `streaming` always present. `body` is still a JS value; the transport serialises it.
+ *
+ * ## Example
+ * ```ts
+ * const tagged: Interceptor = (req: HttpRequest, next) => next({ ...req, headers: { ...req.headers, 'X-Team': 'infra' } });
+ * ```
  */
 export interface HttpRequest {
   readonly verb: Verb;
@@ -34,6 +39,12 @@ export interface HttpRequest {
  * A response as it travels back. Header names are lower-case. A one-shot response, and any failed
  * response (status ≥ 400, streaming or not), has its body in `text`; a successful streaming response
  * has `stream` instead, an async iterable of byte chunks that ends when the server closes it.
+ *
+ * ## Example
+ * ```ts
+ * const res: HttpResponse = await client.send(req);
+ * if (res.status === 404) console.log('missing');
+ * ```
  */
 export interface HttpResponse {
   readonly status: number;
@@ -42,7 +53,14 @@ export interface HttpResponse {
   readonly stream?: AsyncIterable<Uint8Array>;
 }
 
-/** The rest of the pipeline, as seen from an interceptor. */
+/**
+ * The rest of the pipeline, as seen from an interceptor.
+ *
+ * ## Example
+ * ```ts
+ * const twice: Interceptor = async (req, next: Next) => { await next(req); return next(req); };
+ * ```
+ */
 export type Next = (request: HttpRequest) => Promise<HttpResponse>;
 
 /**

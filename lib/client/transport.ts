@@ -13,10 +13,24 @@ import type { ClientConfig } from './config.js';
 import { AbortedError, NetworkError } from './errors.js';
 import type { HttpRequest, HttpResponse, Next } from './interceptor.js';
 
-/** Which axios adapter sends requests: Node's `http` module or `fetch` (browsers). */
+/**
+ * Which axios adapter sends requests: Node's `http` module or `fetch` (browsers).
+ *
+ * ## Example
+ * ```ts
+ * new Client(config, { adapter: 'fetch' }); // the browser path, also usable in Node 20
+ * ```
+ */
 export type AdapterName = 'http' | 'fetch';
 
-/** Options of {@link axiosTransport}. */
+/**
+ * Options of {@link axiosTransport}.
+ *
+ * ## Example
+ * ```ts
+ * const options: TransportOptions = { adapter: 'http', compression: true };
+ * ```
+ */
 export interface TransportOptions {
   /** The adapter; by default `http` under Node and `fetch` in a browser. */
   adapter: AdapterName;
@@ -84,7 +98,14 @@ function plainHeaders(headers: unknown): Record<string, string> {
   return out;
 }
 
-/** A plain, header-free copy of an error (name, message, code, syscall), recursing into `cause`. */
+/**
+ * A plain, header-free copy of an error (name, message, code, syscall), recursing into `cause`.
+ *
+ * ## Example
+ * ```ts
+ * const safe = sanitizeError(axiosError); // no config, no request, no headers
+ * ```
+ */
 export function sanitizeError(error: unknown, depth = 0): Error | undefined {
   if (!(error instanceof Error) || depth > 3) return undefined;
   const inner = (error as { cause?: unknown }).cause;

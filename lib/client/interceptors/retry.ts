@@ -10,7 +10,14 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { HttpMethod } from '../../core/request.js';
 import type { HttpResponse, Interceptor } from '../interceptor.js';
 
-/** Options of {@link retry}. */
+/**
+ * Options of {@link retry}.
+ *
+ * ## Example
+ * ```ts
+ * const options: RetryOptions = { maxRetries: 5, baseDelayMs: 200, maxDelayMs: 10_000 };
+ * ```
+ */
 export interface RetryOptions {
   /**
    * Retries after the first attempt (so at most `maxRetries + 1` requests).
@@ -33,7 +40,14 @@ export interface RetryOptions {
   scheduler?: SchedulerLike;
 }
 
-/** Status codes that may be retried. */
+/**
+ * Status codes that may be retried.
+ *
+ * ## Example
+ * ```ts
+ * RETRYABLE_STATUSES.has(503); // true
+ * ```
+ */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 503, 504]);
 
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set<HttpMethod | 'HEAD' | 'OPTIONS'>(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);

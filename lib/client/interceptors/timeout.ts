@@ -9,7 +9,14 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { TimeoutError } from '../errors.js';
 import type { Interceptor } from '../interceptor.js';
 
-/** Options of {@link timeout}. */
+/**
+ * Options of {@link timeout}.
+ *
+ * ## Example
+ * ```ts
+ * const options: TimeoutOptions = { connectMs: 10_000, requestMs: 60_000 };
+ * ```
+ */
 export interface TimeoutOptions {
   /**
    * Deadline for the response headers of a streaming request. `0` disables it.
