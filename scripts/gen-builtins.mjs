@@ -4,8 +4,10 @@
 // (GET /version, /api/v1, /apis, /apis/<preferred group version>) through kubectl.
 //
 // Usage:
-//   node scripts/gen-builtins.mjs --kubeconfig "$(npm run -s cluster:up)" [--kubectl PATH] [--out FILE]
-//   (defaults: $KUBECONFIG, $RXKUBE_TEST_KUBECTL or `kubectl`, lib/core/builtins.ts)
+//   npm run gen:builtins                      (brings up / reuses the local control plane, like cluster:up)
+//   node scripts/gen-builtins.mjs [--kubeconfig PATH] [--kubectl PATH] [--out FILE]
+//   (defaults: $KUBECONFIG, else the local control plane; $RXKUBE_TEST_KUBECTL, else the plane's kubectl,
+//   else `kubectl`; lib/core/builtins.ts)
 //
 // What counts as built-in: everything discovery lists, minus resources served by a CustomResourceDefinition
 // and group versions served by an aggregated APIService (spec.service set), so CRDs that tests installed
@@ -22,7 +24,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 function parseArgs(argv) {
   const opts = {
     kubeconfig: process.env.KUBECONFIG,
-    kubectl: process.env.RXKUBE_TEST_KUBECTL || 'kubectl',
+    kubectl: process.env.RXKUBE_TEST_KUBECTL || undefined,
     out: join(ROOT, 'lib/core/builtins.ts'),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -33,7 +35,6 @@ function parseArgs(argv) {
     else if (flag === '--out') opts.out = value();
     else throw new Error(`unknown argument ${argv[i]}`);
   }
-  if (!opts.kubeconfig) throw new Error('no kubeconfig: pass --kubeconfig or set KUBECONFIG');
   return opts;
 }
 
@@ -241,8 +242,16 @@ export function render({ version, resources }, types) {
   return out.join('\n');
 }
 
-function main() {
+async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (!opts.kubeconfig) {
+    // Same as `npm run cluster:up`: start the local control plane or reuse the running one.
+    const { up } = await import('./control-plane/plane.mjs');
+    const plane = await up({ log: (line) => process.stderr.write(`[control-plane] ${line}\n`) });
+    opts.kubeconfig = plane.kubeconfig;
+    opts.kubectl ??= plane.kubectl;
+  }
+  opts.kubectl ??= 'kubectl';
   const text = render(discover(opts), kubernetesTypes());
   writeFileSync(opts.out, text);
   const count = (text.match(/^export const /gm) ?? []).length - 1;
@@ -250,10 +259,8 @@ function main() {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
-  try {
-    main();
-  } catch (e) {
+  main().catch((e) => {
     process.stderr.write(`gen-builtins failed: ${e.stderr ? String(e.stderr).trim() : e.message}\n`);
     process.exit(1);
-  }
+  });
 }
