@@ -112,16 +112,13 @@ function ceiling(blocks: Buffer[]): Contender {
   };
 }
 
+/** Runs `subscribe` until it calls `done`, then tears it down (on the next turn, outside its callback). */
 function countUntil(subscribe: (done: () => void) => () => void): Promise<void> {
   return new Promise((resolve) => {
-    let stop: (() => void) | undefined;
-    let finished = false;
-    stop = subscribe(() => {
-      finished = true;
-      setImmediate(() => stop?.());
+    const stop = subscribe(() => {
+      setImmediate(() => stop());
       resolve();
     });
-    if (finished) stop();
   });
 }
 
@@ -160,7 +157,6 @@ const rxkubeReflector: Contender = async (url) => {
   if (reader.size !== Math.min(PODS, EVENTS)) throw new Error(`store holds ${reader.size}`);
 };
 
-// eslint-disable-next-line @typescript-eslint/consistent-type-imports
 type ClientNode = typeof import('@kubernetes/client-node');
 
 function kubeConfig(k8s: ClientNode, url: string) {

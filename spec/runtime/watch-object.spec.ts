@@ -1,9 +1,9 @@
 import { NEVER, Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import type { ObjectList } from '../../lib/core/object.js';
+import type { ObjectList, PartialObjectMetadata } from '../../lib/core/object.js';
 import type { ListParams, WatchParams } from '../../lib/core/params.js';
 import type { WatchEvent } from '../../lib/core/response.js';
-import { metadataWatcher } from '../../lib/runtime/metadata-watcher.js';
+import { metadataWatcher, type MetadataWatchSource } from '../../lib/runtime/metadata-watcher.js';
 import { watchObject } from '../../lib/runtime/watch-object.js';
 import type { WatchSource } from '../../lib/runtime/watcher.js';
 
@@ -53,9 +53,9 @@ describe('metadataWatcher', () => {
     const used: string[] = [];
     ts.run(({ cold, expectObservable }) => {
       const meta = { metadata: { name: 'a', namespace: 'ns', resourceVersion: '3' } };
-      const source = {
-        listMetadata$: () => (used.push('listMetadata$'), cold('-l|', { l: { metadata: { resourceVersion: '3' }, items: [meta] } })),
-        watchMetadata: () => (used.push('watchMetadata'), cold('-')),
+      const source: MetadataWatchSource = {
+        listMetadata$: () => (used.push('listMetadata$'), cold<ObjectList<PartialObjectMetadata>>('-l|', { l: { metadata: { resourceVersion: '3' }, items: [meta] } })),
+        watchMetadata: () => (used.push('watchMetadata'), cold<WatchEvent<PartialObjectMetadata>>('-')),
       };
       expectObservable(metadataWatcher(source, { scheduler: ts }), '^ 5ms !').toBe('-(abc)', {
         a: { type: 'init' },

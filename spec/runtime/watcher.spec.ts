@@ -258,7 +258,7 @@ describe('watcher', () => {
 
   it('aborts the request at once when unsubscribed', () => {
     ts.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const stream = cold('-');
+      const stream = cold<WatchEvent<Cm>>('-');
       const api = fakeApi(ts, [cold('-a|', { a: page('10') })], [stream]);
       const types = watcher(api, base()).pipe(map((e) => e.type));
       expectObservable(types, '^ 5ms !').toBe('-(ab)', { a: 'init', b: 'initDone' });

@@ -34,7 +34,7 @@ describe('wait (e2e)', () => {
         group: GROUP,
         names: { kind: `Gadget${suffix}`, plural, singular: `gadget${suffix}`, listKind: `Gadget${suffix}List` },
         scope: 'Namespaced',
-        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } } }],
       },
     });
     const crd = await established;
