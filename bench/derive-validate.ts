@@ -74,7 +74,7 @@ const [, secondValidateMs] = time(() => Widget.validate(widget(1, true)));
 const validObjects = Array.from({ length: OBJECTS }, (_, i) => widget(i, true));
 const invalidObjects = Array.from({ length: OBJECTS / 10 }, (_, i) => widget(i, false));
 const countValid = () => validObjects.filter((o) => Widget.validate(o).valid).length;
-const countIssues = () => invalidObjects.reduce((n, o) => n + (Widget.validate(o) as { issues?: unknown[] }).issues!.length, 0);
+const countIssues = () => invalidObjects.reduce((n: number, o) => n + (Widget.validate(o) as { issues?: unknown[] }).issues!.length, 0);
 // One warm-up pass each, so the JIT has seen both paths; the second pass is measured.
 countValid();
 countIssues();

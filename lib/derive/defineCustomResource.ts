@@ -26,7 +26,7 @@ import { type ValidationResult, createValidator } from './validator.js';
 import { toYaml } from './yaml.js';
 
 /** Brand marking values made by {@link defineCustomResource} (shared across module copies). */
-export const CUSTOM_RESOURCE: unique symbol = Symbol.for('rxkube.derive.CustomResource') as never;
+export const CUSTOM_RESOURCE: unique symbol = Symbol.for('rxkube.derive.CustomResource');
 
 /**
  * Everything that describes one version of a custom resource.
