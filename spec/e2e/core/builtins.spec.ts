@@ -1,7 +1,7 @@
 // Drift check of lib/core/builtins.ts: regenerate it from the real API server's discovery into a temporary
 // file with the committed generator and compare byte for byte. A new Kubernetes release, a changed
 // kubernetes-types or an edited builtins.ts makes this fail; fix it by running
-//   node scripts/gen-builtins.mjs --kubeconfig "$(npm run -s cluster:up)"
+//   npm run gen:builtins
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
