@@ -251,6 +251,23 @@ describe('Client', () => {
       expect(e.message).toBe('GET /w: 410 Expired: too old resource version: 1 (5)');
     });
 
+    it('errors with a NetworkError when the connection drops mid-stream, after the lines before it', async () => {
+      server.handle((req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.write('first\n');
+        setTimeout(() => req.socket.destroy(), 30);
+      });
+      const got: string[] = [];
+      const error = await new Promise<unknown>((resolve) =>
+        client({}, { adapter }).requestLines(watch('/w')).subscribe({ next: (l) => got.push(l), error: resolve, complete: () => resolve('completed') }),
+      );
+      expect(got).toEqual(['first']);
+      expect(error).toBeInstanceOf(NetworkError);
+      expect((error as NetworkError).message).toMatch(/^GET \/w: /);
+      expect(JSON.stringify(error)).not.toContain(SECRET);
+      expect(inspect(error, { depth: 10 })).not.toContain(SECRET);
+    });
+
     it('aborts the HTTP request on unsubscribe (the server sees the socket close)', async () => {
       server.handle((_req, res) => {
         res.writeHead(200, { 'Content-Type': 'application/json' });
