@@ -78,6 +78,14 @@ describe('Client', () => {
     expect(server.requests[1]?.headers['accept-encoding']).toBe('identity');
   });
 
+  it('sends through proxyUrl when no transport agents are given', async () => {
+    server.handle((_req, res) => json(res, 200, { via: 'proxy' }));
+    const target = 'http://cluster.invalid:6443';
+    const c = new Client({ server: target, proxyUrl: server.url }, { retry: false });
+    await expect(c.request(get('/api/v1/namespaces'))).resolves.toEqual({ via: 'proxy' });
+    expect(server.requests[0]?.url).toBe(`${target}/api/v1/namespaces`);
+  });
+
   it('uses config.userAgent when given', async () => {
     server.handle((_req, res) => json(res, 200, {}));
     await client({ userAgent: 'my-operator/2.0' }).request(get('/x'));
