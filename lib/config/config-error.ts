@@ -10,6 +10,11 @@ import { KubeError, type KubeErrorOptions } from '../core/errors.js';
 /**
  * Why a configuration could not be built.
  *
+ * ## Example
+ * ```ts
+ * if (isConfigError(e) && e.reason === 'notInCluster') return configFromKubeconfig();
+ * ```
+ *
  * - `invalidKubeconfig`: the YAML is malformed or a field has the wrong shape.
  * - `missingEntry`: a context, cluster or user that is referred to does not exist, or a required field is empty.
  * - `unreadableFile`: a file named by the configuration (certificate, key, token file, CA) cannot be read.

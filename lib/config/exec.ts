@@ -21,7 +21,15 @@ import { ConfigError } from './config-error.js';
 import type { ExecConfig } from './kubeconfig.js';
 import { inspectSymbol, redactValue } from './redact.js';
 
-/** The cluster as handed to a plugin in `KUBERNETES_EXEC_INFO` (`spec.cluster`), kubectl's JSON names. */
+/**
+ * The cluster as handed to a plugin in `KUBERNETES_EXEC_INFO` (`spec.cluster`), kubectl's JSON names.
+ *
+ * ## Example
+ * ```ts
+ * const cluster: ExecClusterInfo = { server: 'https://10.0.0.1:6443', 'certificate-authority-data': caBase64 };
+ * new ExecAuth(exec, { cluster });
+ * ```
+ */
 export interface ExecClusterInfo {
   server: string;
   'tls-server-name'?: string;
@@ -34,7 +42,14 @@ export interface ExecClusterInfo {
   config?: unknown;
 }
 
-/** What a plugin returned (`status` of an ExecCredential), with the expiry as epoch milliseconds. */
+/**
+ * What a plugin returned (`status` of an ExecCredential), with the expiry as epoch milliseconds.
+ *
+ * ## Example
+ * ```ts
+ * const { token, expiresAt } = await execAuth.credential();
+ * ```
+ */
 export interface ExecCredential {
   token?: string;
   /** PEM client certificate. */
@@ -45,7 +60,14 @@ export interface ExecCredential {
   expiresAt?: number;
 }
 
-/** Options of {@link ExecAuth}. */
+/**
+ * Options of {@link ExecAuth}.
+ *
+ * ## Example
+ * ```ts
+ * new ExecAuth(exec, { scheduler: testScheduler, refreshBeforeExpiryMs: 30_000 });
+ * ```
+ */
 export interface ExecAuthOptions {
   /** Sent to the plugin when `provideClusterInfo` is set; always part of the cache key. */
   cluster?: ExecClusterInfo;

@@ -17,7 +17,14 @@ import { BasicAuth, StaticTokenAuth } from './static-auth.js';
 import { TokenFileAuth } from './token-file.js';
 import { transportFor } from './transport.js';
 
-/** Options of {@link configFromKubeconfig}. */
+/**
+ * Options of {@link configFromKubeconfig}.
+ *
+ * ## Example
+ * ```ts
+ * configFromKubeconfig({ path: ['./a.yaml', './b.yaml'], context: 'dev', namespace: 'team-a' });
+ * ```
+ */
 export interface FromKubeconfigOptions {
   /** Kubeconfig file(s) to merge; by default `KUBECONFIG` or `~/.kube/config`. */
   path?: string | readonly string[];

@@ -16,10 +16,24 @@ import { proxyFromEnv } from './proxy.js';
 import { TokenFileAuth } from './token-file.js';
 import { transportFor } from './transport.js';
 
-/** Where Kubernetes mounts the service account of a pod. */
+/**
+ * Where Kubernetes mounts the service account of a pod.
+ *
+ * ## Example
+ * ```ts
+ * fs.existsSync(`${SERVICE_ACCOUNT_DIR}/token`); // true inside a pod with a service account
+ * ```
+ */
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-/** Options of {@link inClusterConfig}. */
+/**
+ * Options of {@link inClusterConfig}.
+ *
+ * ## Example
+ * ```ts
+ * inClusterConfig({ serviceAccountDir: '/tmp/fake-sa', env: { KUBERNETES_SERVICE_HOST: '::1', KUBERNETES_SERVICE_PORT: '6443' } });
+ * ```
+ */
 export interface InClusterOptions {
   /** Environment with `KUBERNETES_SERVICE_HOST`/`_PORT` and proxies; defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;

@@ -9,7 +9,14 @@ import { ConfigError } from './config-error.js';
 import { configFromKubeconfig, type FromKubeconfigOptions } from './from-kubeconfig.js';
 import { inClusterConfig, type InClusterOptions } from './in-cluster.js';
 
-/** Options of {@link inferConfig}: those of both sources. */
+/**
+ * Options of {@link inferConfig}: those of both sources.
+ *
+ * ## Example
+ * ```ts
+ * await inferConfig({ userAgent: 'my-operator/1.0' });
+ * ```
+ */
 export type InferOptions = Omit<FromKubeconfigOptions, 'kubeconfig' | 'path' | 'context'> &
   Pick<InClusterOptions, 'serviceAccountDir'>;
 

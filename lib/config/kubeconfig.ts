@@ -18,7 +18,15 @@ import { load } from 'js-yaml';
 import { ConfigError } from './config-error.js';
 import { withRedactedView, REDACTED } from './redact.js';
 
-/** A `clusters[].cluster` entry. Field names are camelCased; the kubeconfig spelling is in each comment. */
+/**
+ * A `clusters[].cluster` entry. Field names are camelCased; the kubeconfig spelling is in each comment.
+ *
+ * ## Example
+ * ```ts
+ * const cluster: KubeconfigCluster | undefined = Kubeconfig.load().clusters.get('prod')?.value;
+ * console.log(cluster?.server, cluster?.tlsServerName);
+ * ```
+ */
 export interface KubeconfigCluster {
   /** `server` */
   server?: string;
@@ -38,13 +46,30 @@ export interface KubeconfigCluster {
   execExtension?: unknown;
 }
 
-/** One `env` entry of an exec plugin. */
+/**
+ * One `env` entry of an exec plugin.
+ *
+ * ## Example
+ * ```ts
+ * const env: ExecEnvVar = { name: 'AWS_PROFILE', value: 'prod' };
+ * ```
+ */
 export interface ExecEnvVar {
   name: string;
   value: string;
 }
 
-/** `users[].user.exec`: an exec credential plugin (client.authentication.k8s.io). */
+/**
+ * `users[].user.exec`: an exec credential plugin (client.authentication.k8s.io).
+ *
+ * ## Example
+ * ```ts
+ * const exec: ExecConfig = {
+ *   apiVersion: 'client.authentication.k8s.io/v1', command: 'kubelogin', args: ['get-token'],
+ *   env: [], provideClusterInfo: false, interactiveMode: 'Never',
+ * };
+ * ```
+ */
 export interface ExecConfig {
   /** `client.authentication.k8s.io/v1` or `client.authentication.k8s.io/v1beta1`. */
   apiVersion: string;
@@ -58,7 +83,15 @@ export interface ExecConfig {
   interactiveMode?: 'Never' | 'IfAvailable' | 'Always';
 }
 
-/** A `users[].user` entry. */
+/**
+ * A `users[].user` entry.
+ *
+ * ## Example
+ * ```ts
+ * const user = Kubeconfig.load().users.get('admin')?.value;
+ * if (user?.exec) console.log('exec plugin', user.exec.command);
+ * ```
+ */
 export interface KubeconfigUser {
   /** `client-certificate` (resolved path) */
   clientCertificate?: string;
@@ -90,7 +123,14 @@ export interface KubeconfigUser {
   authProviderName?: string;
 }
 
-/** A `contexts[].context` entry. */
+/**
+ * A `contexts[].context` entry.
+ *
+ * ## Example
+ * ```ts
+ * const { cluster, user, namespace } = Kubeconfig.load().contexts.get('dev')?.value ?? { cluster: '' };
+ * ```
+ */
 export interface KubeconfigContext {
   cluster: string;
   user?: string;
@@ -115,7 +155,14 @@ export interface KubeconfigEntry<T> {
   index: number;
 }
 
-/** Options of {@link Kubeconfig.load}. */
+/**
+ * Options of {@link Kubeconfig.load}.
+ *
+ * ## Example
+ * ```ts
+ * Kubeconfig.load({ paths: ['./a.yaml', './b.yaml'] });
+ * ```
+ */
 export interface KubeconfigLoadOptions {
   /** Explicit files, merged in order; defaults to {@link Kubeconfig.defaultPaths}. */
   paths?: readonly string[];

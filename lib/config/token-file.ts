@@ -10,7 +10,14 @@ import type { AuthProvider } from '../client/config.js';
 import { ConfigError } from './config-error.js';
 import { inspectSymbol, redactValue } from './redact.js';
 
-/** Options of {@link TokenFileAuth}. */
+/**
+ * Options of {@link TokenFileAuth}.
+ *
+ * ## Example
+ * ```ts
+ * new TokenFileAuth('/var/run/secrets/tokens/api', { refreshMs: 30_000 });
+ * ```
+ */
 export interface TokenFileAuthOptions {
   /**
    * How long a token read from the file is used before the file is read again.

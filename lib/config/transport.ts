@@ -24,7 +24,14 @@ import { ConfigError } from './config-error.js';
 import type { ExecAuth, ExecCredential } from './exec.js';
 import { inspectSymbol, redactValue } from './redact.js';
 
-/** What one transport is built for. */
+/**
+ * What one transport is built for.
+ *
+ * ## Example
+ * ```ts
+ * transportFor({ server: 'https://10.0.0.1:6443', tls: { ca }, proxyUrl: 'http://egress:3128' });
+ * ```
+ */
 export interface TransportOptions {
   /** The API server URL (`https://...` or `http://...`). */
   server: string;
