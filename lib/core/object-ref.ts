@@ -85,7 +85,8 @@ export class ObjectRef<K extends KubeObject = KubeObject> {
 
   /**
    * The ref of an object, with its uid and resourceVersion as `extra`. Kind and apiVersion come
-   * from the object, or from `resourceType` when the object lacks them (items of a LIST do).
+   * from the object, or from `resourceType` when the object lacks them (items of a LIST do);
+   * they are `''` when neither has them, so pass the descriptor for list items.
    * Throws `MissingMetadataError` when the object has no name.
    *
    * ## Example
