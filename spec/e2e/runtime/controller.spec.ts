@@ -27,7 +27,12 @@ describe('Controller (e2e)', () => {
     client = new Client(configFromKubeconfig({ path: kubeconfigPath() }));
     sub = configMapGenerator(client, ns, { identity: 'solo', log }).subscribe((r) => results.push(r));
   }, 90_000);
-  afterAll(() => sub?.unsubscribe());
+  afterAll(async () => {
+    // Delete what is left while the controller still runs, so its finalizer does not strand it.
+    await generators().delete('beta').catch(() => undefined);
+    await eventually(async () => (await generators().getOpt('beta')) === undefined || undefined, { timeoutMs: 30_000 }).catch(() => undefined);
+    sub?.unsubscribe();
+  }, 40_000);
 
   const generators = () => Api.namespaced(client, ConfigMapGeneratorType, ns);
   const configMaps = () => Api.namespaced(client, ConfigMap, ns);
