@@ -29,7 +29,7 @@ function keyOf(object: unknown): string {
  *   .subscribe((d) => console.log('spec changed', d.metadata?.name));
  * ```
  */
-export function predicateFilter<K>(predicate: Predicate<K>): MonoTypeOperatorFunction<WatcherEvent<K>> {
+export function predicateFilter<K>(predicate: Predicate<NoInfer<K>>): MonoTypeOperatorFunction<WatcherEvent<K>> {
   const leaves = predicateLeaves(predicate);
   return (source) =>
     new Observable<WatcherEvent<K>>((subscriber) => {
