@@ -7,7 +7,7 @@
  * update the same pods again and again with new resourceVersions.
  */
 export function realisticPod(i: number, identity = i): Record<string, unknown> {
-  const name = `web-7d9c6b5f4-${identity.toString(36).padStart(5, 'x')}`;
+  const name = `web-7d9c6b5f4-${identity.toString(36).padStart(5, '0')}`;
   const time = '2026-11-25T04:00:00Z';
   const env = Array.from({ length: 3 }, (_, k) => ({ name: `SETTING_${k}`, value: `value-${k}-${i % 97}` }));
   const container = (c: string, image: string) => ({
