@@ -23,7 +23,7 @@ import { LabelSelector, type Labels } from '../core/label-selector.js';
 import type { KubeObject } from '../core/resource.js';
 import type { WatcherEvent } from './watcher-event.js';
 
-/** What identifies an object in a store: its name and, for namespaced kinds, its namespace. */
+/** What identifies an object in a store: its name and, for namespaced kinds, its namespace (an `ObjectRef` fits). */
 export interface StoreRef {
   readonly name: string;
   readonly namespace?: string | undefined;

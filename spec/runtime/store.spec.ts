@@ -1,3 +1,5 @@
+import { Pod as PodType } from '../../lib/core/builtins.js';
+import { ObjectRef } from '../../lib/core/object-ref.js';
 import { store, dropManagedFields, storeKey } from '../../lib/runtime/store.js';
 import type { WatcherEvent } from '../../lib/runtime/watcher-event.js';
 
@@ -21,6 +23,7 @@ describe('store', () => {
     expect(reader.list().map((p) => p.metadata.name).sort()).toEqual(['a', 'b', 'c']);
     expect(reader.find((p) => p.metadata.namespace === 'other')?.metadata.name).toBe('c');
     expect(storeKey({ name: 'x' })).toBe('/x');
+    expect(reader.get(ObjectRef.from(PodType, 'c', 'other'))?.metadata.name).toBe('c');
   });
 
   it('keeps the old state during a relist and swaps in the complete listing on initDone', () => {
