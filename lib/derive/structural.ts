@@ -15,14 +15,11 @@ export type StructuralRule =
   | 'missingType'
   | 'nullableWithoutType'
   | 'propertiesWithAdditionalProperties'
-  | 'additionalPropertiesFalse'
   | 'arrayWithoutItems'
-  | 'typeMismatch'
+  | 'rootFieldType'
   | 'metadataConstrained'
   | 'forbiddenKeyword'
   | 'junctorNotValueValidation'
-  | 'junctorUnknownField'
-  | 'intOrStringWithType'
   | 'preserveUnknownFieldsFalse'
   | 'embeddedResource'
   | 'listType'
@@ -136,9 +133,6 @@ function checkNode(node: JsonSchema, where: Where, report: Report): void {
     if (node.nullable === true) report(where, 'nullableWithoutType', 'nullable needs a type');
     else report(where, 'missingType', 'type is required unless x-kubernetes-int-or-string or x-kubernetes-preserve-unknown-fields is true');
   }
-  if (intOrString && node.type !== undefined) {
-    report(where, 'intOrStringWithType', 'x-kubernetes-int-or-string must not be combined with a type');
-  }
   if (node['x-kubernetes-preserve-unknown-fields'] === false) {
     report(where, 'preserveUnknownFieldsFalse', 'x-kubernetes-preserve-unknown-fields must be true or absent');
   }
@@ -146,19 +140,9 @@ function checkNode(node: JsonSchema, where: Where, report: Report): void {
   if (node.properties !== undefined && node.additionalProperties !== undefined) {
     report(where, 'propertiesWithAdditionalProperties', 'properties and additionalProperties are mutually exclusive');
   }
-  if (node.additionalProperties === false) {
-    report(where, 'additionalPropertiesFalse', 'additionalProperties cannot be false');
-  }
-  if ((node.properties !== undefined || node.additionalProperties !== undefined) && node.type !== undefined && node.type !== 'object') {
-    report(where, 'typeMismatch', `properties and additionalProperties need type object, not ${node.type}`);
-  }
   if (node.type === 'array' && node.items === undefined) {
     report(where, 'arrayWithoutItems', 'items must be set for type array');
   }
-  if (node.items !== undefined && node.type !== undefined && node.type !== 'array') {
-    report(where, 'typeMismatch', `items needs type array, not ${node.type}`);
-  }
-
   checkEmbedded(node, where, report);
   checkListType(node, where, report);
   if (node['x-kubernetes-map-type'] !== undefined && node.type !== 'object') {
@@ -238,19 +222,15 @@ function checkRules(node: JsonSchema, where: Where, report: Report): void {
 }
 
 function checkJunctors(node: JsonSchema, where: Where, report: Report): void {
-  const junctors: [string, readonly JsonSchema[]][] = [];
+  const intOrString = node['x-kubernetes-int-or-string'] === true;
   for (const keyword of ['allOf', 'anyOf', 'oneOf'] as const) {
-    const list = node[keyword];
-    if (list !== undefined) junctors.push([keyword, list]);
+    node[keyword]?.forEach((sub, i) => checkValueValidation(sub, child(where, keyword, String(i), ''), intOrString && keyword === 'anyOf', report));
   }
-  if (node.not !== undefined) junctors.push(['not', [node.not]]);
-  for (const [keyword, list] of junctors) {
-    list.forEach((sub, i) => checkValueValidation(sub, node, child(where, keyword, String(i), ''), node['x-kubernetes-int-or-string'] === true && keyword === 'anyOf', report));
-  }
+  if (node.not !== undefined) checkValueValidation(node.not, child(where, 'not', undefined, ''), false, report);
 }
 
-/** A junctor branch may only restrict values of fields that the structural part declares. */
-function checkValueValidation(sub: JsonSchema, outer: JsonSchema, where: Where, intOrStringBranch: boolean, report: Report): void {
+/** A junctor branch only validates values: it may not set what shapes them (type, default, ...). */
+function checkValueValidation(sub: JsonSchema, where: Where, intOrStringBranch: boolean, report: Report): void {
   for (const keyword of JUNCTOR_FORBIDDEN) {
     if (sub[keyword] === undefined) continue;
     // The int-or-string pattern `anyOf: [{type: integer}, {type: string}]` is allowed.
@@ -258,16 +238,12 @@ function checkValueValidation(sub: JsonSchema, outer: JsonSchema, where: Where, 
     report(where, 'junctorNotValueValidation', `${keyword} is not allowed inside allOf/anyOf/oneOf/not`);
   }
   for (const [name, prop] of Object.entries(sub.properties ?? {})) {
-    const declared = outer.properties?.[name] ?? (typeof outer.additionalProperties === 'object' ? outer.additionalProperties : undefined);
-    const at = child(where, 'properties', name, `.${name}`);
-    if (declared === undefined) report(at, 'junctorUnknownField', `${name} is not declared outside the junctor`);
-    else checkValueValidation(prop, declared, at, false, report);
+    checkValueValidation(prop, child(where, 'properties', name, `.${name}`), false, report);
   }
-  if (sub.items !== undefined) {
-    const at = child(where, 'items', undefined, '[*]');
-    if (outer.items === undefined) report(at, 'junctorUnknownField', 'items are not declared outside the junctor');
-    else checkValueValidation(sub.items, outer.items, at, false, report);
+  if (typeof sub.additionalProperties === 'object') {
+    checkValueValidation(sub.additionalProperties, child(where, 'additionalProperties', undefined, '[*]'), false, report);
   }
+  if (sub.items !== undefined) checkValueValidation(sub.items, child(where, 'items', undefined, '[*]'), false, report);
 }
 
 /** At the root, `apiVersion`/`kind` are strings and `metadata` may only restrict name and generateName. */
@@ -275,7 +251,7 @@ function checkRootFields(root: JsonSchema, report: Report): void {
   for (const name of ['apiVersion', 'kind'] as const) {
     const prop = root.properties?.[name];
     if (prop !== undefined && prop.type !== 'string') {
-      report(child({ path: 'openAPIV3Schema', field: '' }, 'properties', name, `.${name}`), 'typeMismatch', `${name} must be of type string`);
+      report(child({ path: 'openAPIV3Schema', field: '' }, 'properties', name, `.${name}`), 'rootFieldType', `${name} must be of type string`);
     }
   }
   const metadata = root.properties?.metadata;
@@ -289,7 +265,8 @@ function checkRootFields(root: JsonSchema, report: Report): void {
   for (const [name, prop] of Object.entries(metadata.properties ?? {})) {
     const at = child(where, 'properties', name, `.${name}`);
     if (name !== 'name' && name !== 'generateName') {
-      report(at, 'metadataConstrained', `only metadata.name and metadata.generateName may be constrained, not metadata.${name}`);
+      // Reported at metadata itself, as the API server does.
+      report(where, 'metadataConstrained', `only metadata.name and metadata.generateName may be constrained, not metadata.${name}`);
     } else if (prop.type !== 'string') {
       report(at, 'metadataConstrained', `metadata.${name} must be of type string`);
     } else if (prop.default !== undefined) {
@@ -308,7 +285,8 @@ function checkDefault(node: JsonSchema, value: unknown, where: Where, report: Re
 }
 
 function defaultProblem(node: JsonSchema, value: unknown, at: string): string | undefined {
-  if (value === null) return node.nullable === true ? undefined : `${at || 'value'} is null but the schema is not nullable`;
+  // The API server accepts (and prunes) null defaults, nullable or not.
+  if (value === null) return undefined;
   if (node.enum !== undefined && !node.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
     return `${at || 'value'} ${JSON.stringify(value)} is not one of the enum values`;
   }
@@ -329,7 +307,8 @@ function defaultProblem(node: JsonSchema, value: unknown, at: string): string | 
   if (expected === 'object' && typeof value === 'object') {
     const fields = value as Record<string, unknown>;
     for (const name of node.required ?? []) {
-      if (!(name in fields) && node.properties?.[name]?.default === undefined) return `${at}.${name} is required`;
+      // Required even when the field has a default of its own: the server does not default a default.
+      if (!(name in fields)) return `${at}.${name} is required`;
     }
     for (const [name, field] of Object.entries(fields)) {
       const sub = node.properties?.[name] ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
