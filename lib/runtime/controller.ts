@@ -39,7 +39,7 @@ import { metadataWatcher, type MetadataWatchSource } from './metadata-watcher.js
 import { reflector } from './reflector.js';
 import { runner } from './runner.js';
 import { scheduler, type ScheduleRequest, type ScheduledItem } from './scheduler.js';
-import { store, storeKey, type Store } from './store.js';
+import { store, storeKey, type Store, type StoreOptions } from './store.js';
 import { watcher, type WatchSource, type WatcherConfig } from './watcher.js';
 import type { WatcherEvent } from './watcher-event.js';
 
@@ -124,7 +124,12 @@ export type Reconciler<K, C> = (object: K, ctx: C, info: ReconcileInfo) => Actio
  * ```
  */
 export interface RunOptions {
-  /** Run only while this is `true` (leader election); reconciling stops when it turns `false`. */
+  /**
+   * Run only while this is `true` (leader election): everything `run` starts, watches included, is
+   * started when it turns `true` and stopped (nothing new starts; running reconciles get the
+   * shutdown grace period) when it turns `false`. A standby therefore has no cache; to keep one
+   * warm, build the controller with `fromReflector` on a reflector that runs outside the gate.
+   */
   leader$?: Observable<boolean>;
 }
 
@@ -199,13 +204,15 @@ export class Controller<K extends KubeObject> {
    * @param api Any `Api<K>` (it must offer `list$` and `watch`).
    * @param watcherConfig Selectors and watch settings of the primary watch.
    * @param config Controller settings.
+   * @param storeOptions Options of the controller's store, e.g. `{ transform: dropManagedFields }` to halve its memory.
    */
   static for<K extends KubeObject>(
     api: WatchSource<K> & { readonly resourceType?: { readonly kind: string; readonly apiVersion: string } },
     watcherConfig: WatcherConfig = {},
     config: ControllerConfig = {},
+    storeOptions: StoreOptions<K> = {},
   ): Controller<K> {
-    const { reader, writer } = store<K>();
+    const { reader, writer } = store<K>(storeOptions);
     const scheduler = config.scheduler ?? watcherConfig.scheduler;
     const events$ = reflector(writer, watcher(api, scheduler ? { ...watcherConfig, scheduler } : watcherConfig));
     const resource = config.resource ?? pickResource(api.resourceType);

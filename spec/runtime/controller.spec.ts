@@ -4,7 +4,7 @@ import { Action, ErrorPolicy, TerminalError } from '../../lib/runtime/action.js'
 import { Controller, ControllerError, type ControllerResult } from '../../lib/runtime/controller.js';
 import { InMemoryMetrics, METRICS } from '../../lib/runtime/metrics.js';
 import { reflector } from '../../lib/runtime/reflector.js';
-import { store } from '../../lib/runtime/store.js';
+import { dropManagedFields, store } from '../../lib/runtime/store.js';
 import type { WatcherEvent } from '../../lib/runtime/watcher-event.js';
 import type { ReconcileInfo } from '../../lib/runtime/reconcile-reason.js';
 import type { KubeObject } from '../../lib/core/resource.js';
@@ -314,6 +314,27 @@ describe('Controller', () => {
         type: 'relatedObjectChanged',
         ref: { kind: 'ConfigMap', apiVersion: 'v1', name: 'a-cm', namespace: 'ns' },
       });
+    });
+  });
+
+  it('builds its own watch and store with Controller.for, transforming objects before they are stored', () => {
+    ts.run(({ cold }) => {
+      const seen: Array<KubeObject['metadata']> = [];
+      const listed = { ...obj('a'), metadata: { ...obj('a').metadata, managedFields: [{ manager: 'kubectl' }] } };
+      const api = {
+        list$: () => of({ metadata: { resourceVersion: '7' }, items: [listed] }),
+        watch: () => cold<WatchEvent<KubeObject>>('----a', { a: { type: 'ADDED', object: obj('b', '8') } }),
+        resourceType: { kind: 'Widget', apiVersion: 'example.com/v1' },
+      };
+      const controller = Controller.for(api, {}, { scheduler: ts }, { transform: dropManagedFields });
+      const sub = controller.run((o: KubeObject) => (seen.push(o.metadata), Action.awaitChange()), ErrorPolicy.backoff(), {}).subscribe();
+      ts.schedule(() => sub.unsubscribe(), 10);
+      ts.flush();
+      expect(seen.map((m) => [m?.name, m?.managedFields])).toEqual([
+        ['a', undefined],
+        ['b', undefined],
+      ]);
+      expect(controller.store.size).toBe(2);
     });
   });
 
