@@ -94,4 +94,3 @@ describe('timeout on virtual time', () => {
     expect(inner?.aborted).toBe(false);
   });
 });
-});
