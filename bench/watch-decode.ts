@@ -1,10 +1,12 @@
-// Benchmark: decoding a watch stream. A local HTTP server (in a worker thread, so it has its own
-// core) streams 50,000 MODIFIED events of a realistic ~6.8 KB Pod (managedFields included) over
+// Benchmark: decoding a watch stream. A local HTTP server (a child process running this file with
+// --serve, so its CPU is not the client's) streams 50,000 MODIFIED events of a realistic ~6.8 KB Pod (managedFields included) over
 // chunked HTTP; we count events per second for
 //   - the ceiling: the same bytes, split into lines and JSON.parse'd in a plain loop (no HTTP);
 //   - rxkube: Api.watch (raw events), watcher(), and watcher() + reflector into a store;
 //   - @kubernetes/client-node 1.4: Watch, and an informer (makeInformer).
-// Rounds alternate between the contenders; the median round is reported, with the ratio to the ceiling.
+// Rounds rotate the order of the contenders; the median round is reported, with the ratio to the
+// ceiling, both in wall-clock events/s and in events per CPU-second of the client process (the
+// steadier number on a shared, overloaded machine).
 //
 //   npm run bench:watch [-- --events 50000 --rounds 3 --pods 1000 --only rxkube,client-node]
 //
@@ -12,9 +14,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Worker } from 'node:worker_threads';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { Api, Client } from 'rxkube/client';
 import { resourceType } from 'rxkube/core';
@@ -49,50 +54,80 @@ function buildBlocks(): Buffer[] {
   return blocks;
 }
 
-const SERVER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const http = require('node:http');
-const blocks = workerData.blocks.map((b) => Buffer.from(b));
-const SLICE = 64 * 1024;
-const server = http.createServer((req, res) => {
-  const url = new URL(req.url, 'http://x');
-  if (url.searchParams.get('watch') !== 'true') {
-    res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [] }));
-    return;
-  }
-  res.writeHead(200, { 'Content-Type': 'application/json' });
-  let b = 0, off = 0, closed = false;
-  res.on('close', () => { closed = true; });
-  const pump = () => {
-    while (!closed && b < blocks.length) {
-      const block = blocks[b];
-      const end = Math.min(block.length, off + SLICE);
-      const ok = res.write(block.subarray(off, end));
-      off = end;
-      if (off === block.length) { b++; off = 0; }
-      if (!ok) { res.once('drain', pump); return; }
+/** The server side, run in a child process (`--serve`): its CPU is not counted as the client's. */
+function serve(blocks: Buffer[]): void {
+  const SLICE = 64 * 1024;
+  let active = 0;
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.searchParams.get('watch') !== 'true') {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [] }));
+      return;
     }
-    if (!closed) res.end();
-  };
-  pump();
-});
-server.keepAliveTimeout = 60000;
-server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
-`;
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    let b = 0;
+    let off = 0;
+    let closed = false;
+    active++;
+    res.on('close', () => {
+      closed = true;
+      active--;
+    });
+    const pump = (): void => {
+      while (!closed && b < blocks.length) {
+        const block = blocks[b]!;
+        const end = Math.min(block.length, off + SLICE);
+        const ok = res.write(block.subarray(off, end));
+        off = end;
+        if (off === block.length) {
+          b++;
+          off = 0;
+        }
+        if (!ok) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+      if (!closed) res.end();
+    };
+    pump();
+  });
+  server.keepAliveTimeout = 60_000;
+  // 'idle?' on stdin → 'idle' once no watch stream is being sent ('busy' after 30 s).
+  process.stdin.on('data', () => {
+    const started = Date.now();
+    const check = (): void => {
+      if (active === 0) process.stdout.write('idle\n');
+      else if (Date.now() - started > 30_000) process.stdout.write('busy\n');
+      else setTimeout(check, 10);
+    };
+    check();
+  });
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`port ${(server.address() as AddressInfo).port}\n`));
+}
 
-async function startServer(blocks: Buffer[]): Promise<{ url: string; stop: () => Promise<number> }> {
-  const shared = blocks.map((b) => {
-    const sab = new SharedArrayBuffer(b.length);
-    Buffer.from(sab).set(b);
-    return new Uint8Array(sab);
-  });
-  const worker = new Worker(SERVER, { eval: true, workerData: { blocks: shared } });
-  const port = await new Promise<number>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  return { url: `http://127.0.0.1:${port}`, stop: () => worker.terminate() };
+interface BenchServer {
+  url: string;
+  /** Resolves true once the server sends no stream any more (false if one still runs after 30 s). */
+  idle: () => Promise<boolean>;
+  stop: () => void;
+}
+
+async function startServer(): Promise<BenchServer> {
+  const child = spawn(process.execPath, [process.argv[1]!, '--serve', ...process.argv.slice(2)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const waiting: ((line: string) => void)[] = [];
+  lines.on('line', (line) => waiting.shift()?.(line));
+  const next = (): Promise<string> => new Promise((resolve) => waiting.push(resolve));
+  const first = await next();
+  const port = Number(first.replace('port ', ''));
+  const idle = async (): Promise<boolean> => {
+    const answer = next();
+    child.stdin.write('idle?\n');
+    return (await answer) === 'idle';
+  };
+  return { url: `http://127.0.0.1:${port}`, idle, stop: () => child.kill() };
 }
 
 type Contender = (url: string) => Promise<void>;
@@ -221,7 +256,7 @@ async function main(): Promise<void> {
   const blocks = buildBlocks();
   const bytes = blocks.reduce((a, b) => a + b.length, 0);
   console.log(`stream: ${EVENTS} events, ${(bytes / 1e6).toFixed(1)} MB (${(bytes / EVENTS / 1024).toFixed(2)} KB/event), built in ${Date.now() - t0} ms`);
-  const server = await startServer(blocks);
+  const server = await startServer();
   const k8s = (await import('@kubernetes/client-node')) as ClientNode;
   const contenders: Record<string, Contender> = {
     ceiling: ceiling(blocks),
@@ -233,8 +268,21 @@ async function main(): Promise<void> {
   };
   if (ONLY) for (const name of Object.keys(contenders)) if (name !== 'ceiling' && !ONLY.some((o) => name.includes(o))) delete contenders[name];
   const perSecond: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+  const perCpuSecond: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+  // Streams a contender leaves running after it was stopped would steal CPU from the next one: wait
+  // until the server sends nothing, and say so when a library does not let go.
+  const lingering = new Set<string>();
+  const settle = async (name: string): Promise<void> => {
+    if (!(await server.idle())) {
+      lingering.add(name);
+      console.log(`${name}: its watch stream was still open 30 s after it was stopped`);
+    }
+  };
   // warm-up: one pass of each, not measured
-  for (const run of Object.values(contenders)) await run(server.url);
+  for (const [name, run] of Object.entries(contenders)) {
+    await run(server.url);
+    await settle(name);
+  }
   const entries = Object.entries(contenders);
   for (let round = 0; round < ROUNDS; round++) {
     // rotate the order each round, so no contender always runs right after the same one
@@ -242,16 +290,35 @@ async function main(): Promise<void> {
       await new Promise((r) => setImmediate(r));
       gc();
       const start = process.hrtime.bigint();
+      const cpu0 = process.cpuUsage();
       await run(server.url);
+      const cpu = process.cpuUsage(cpu0);
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
       perSecond[name]!.push(EVENTS / seconds);
-      console.log(`round ${round + 1} ${name}: ${Math.round(EVENTS / seconds)} events/s`);
+      perCpuSecond[name]!.push(EVENTS / cpuSeconds);
+      await settle(name);
+      console.log(`round ${round + 1} ${name}: ${Math.round(EVENTS / seconds)} events/s, ${Math.round(EVENTS / cpuSeconds)} events per CPU-second`);
     }
   }
-  await server.stop();
+  server.stop();
   const ceil = median(perSecond.ceiling!);
+  const ceilCpu = median(perCpuSecond.ceiling!);
   const results = Object.fromEntries(
-    Object.entries(perSecond).map(([name, xs]) => [name, { eventsPerSecond: Math.round(median(xs)), ofCeiling: Number((median(xs) / ceil).toFixed(3)), rounds: xs.map(Math.round) }]),
+    Object.entries(perSecond).map(([name, xs]) => {
+      const cpu = perCpuSecond[name]!;
+      return [
+        name,
+        {
+          eventsPerSecond: Math.round(median(xs)),
+          ofCeiling: Number((median(xs) / ceil).toFixed(3)),
+          eventsPerCpuSecond: Math.round(median(cpu)),
+          ofCeilingCpu: Number((median(cpu) / ceilCpu).toFixed(3)),
+          rounds: xs.map(Math.round),
+          roundsCpu: cpu.map(Math.round),
+        },
+      ];
+    }),
   );
   console.table(results);
   const out = {
@@ -261,13 +328,15 @@ async function main(): Promise<void> {
     machine: { node: process.version, platform: `${platform()} ${release()}`, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavg: loadavg() },
     stream: { events: EVENTS, bytes, bytesPerEvent: Math.round(bytes / EVENTS), distinctPods: PODS },
     goal: 'rxkube watcher() >= 0.85 of the ceiling, and ahead of client-node',
+    lingeringStreams: [...lingering],
     results,
   };
   mkdirSync(join(process.cwd(), 'bench', 'results'), { recursive: true });
   writeFileSync(join(process.cwd(), 'bench', 'results', 'watch-decode.json'), `${JSON.stringify(out, null, 2)}\n`);
 }
 
-main().catch((e: unknown) => {
+if (process.argv.includes('--serve')) serve(buildBlocks());
+else main().catch((e: unknown) => {
   console.error(e);
   process.exit(1);
 });
