@@ -338,6 +338,50 @@ describe('Controller', () => {
     });
   });
 
+  it('reconciles what the mapper of watches() returns for a changed related object', () => {
+    ts.run(({ cold }) => {
+      const log: string[] = [];
+      const events = cold<WatcherEvent<KubeObject>>('(abcd)', { a: { type: 'init' }, b: { type: 'initApply', object: obj('a') }, c: { type: 'initApply', object: obj('b') }, d: { type: 'initDone' } });
+      const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'shared', namespace: 'ns', resourceVersion: '3' } };
+      const secrets = {
+        list$: () => of({ metadata: { resourceVersion: '3' }, items: [] as KubeObject[] }),
+        watch: () => cold<WatchEvent<KubeObject>>('---m', { m: { type: 'MODIFIED', object: secret } }),
+      };
+      const sub = controllerOf(events)
+        .watches(secrets, {}, (s) => (s.metadata?.name === 'shared' ? [{ name: 'a', namespace: 'ns' }, { name: 'b', namespace: 'ns' }] : []))
+        .run(logging(log), ErrorPolicy.backoff(), {})
+        .subscribe();
+      ts.schedule(() => sub.unsubscribe(), 10);
+      ts.flush();
+      expect(log.slice(2)).toEqual(['a:1:relatedObjectChanged@3', 'b:1:relatedObjectChanged@3']);
+    });
+  });
+
+  it('records controller-runtime metrics for successes, errors and retries', () => {
+    ts.run(({ cold }) => {
+      const metrics = new InMemoryMetrics();
+      let calls = 0;
+      const events = cold<WatcherEvent<KubeObject>>('(abc)', listingOf(obj('a')));
+      const flaky = (): Action => {
+        if (++calls === 1) throw new Error('first attempt fails');
+        return Action.requeue(1000);
+      };
+      const sub = controllerOf(events, { metrics, name: 'w' }).run(flaky, ErrorPolicy.backoff(), {}).subscribe();
+      ts.schedule(() => sub.unsubscribe(), 100);
+      ts.flush();
+      const ctl = { controller: 'w' };
+      expect(metrics.value(METRICS.reconcileTotal, { ...ctl, result: 'error' })).toBe(1);
+      expect(metrics.value(METRICS.reconcileTotal, { ...ctl, result: 'requeue_after' })).toBe(1);
+      expect(metrics.value(METRICS.reconcileErrorsTotal, ctl)).toBe(1);
+      expect(metrics.value(METRICS.workqueueRetriesTotal, { name: 'w' })).toBe(1);
+      // the listing, the error retry and the requeue after success
+      expect(metrics.value(METRICS.workqueueAddsTotal, { name: 'w' })).toBe(3);
+      expect(metrics.observed(METRICS.reconcileTimeSeconds, ctl)).toEqual([0, 0]);
+      expect(metrics.observed(METRICS.workqueueQueueDurationSeconds, { name: 'w' })).toHaveLength(2);
+      expect(metrics.value(METRICS.workqueueDepth, { name: 'w' })).toBe(0);
+    });
+  });
+
   it('needs the primary kind for owns', () => {
     const { reader } = store<KubeObject>();
     const childApi = { listMetadata$: () => NEVER, watchMetadata: () => NEVER };
