@@ -7,11 +7,12 @@
  * the draft-07 number form, `nullable` adds `null` to the type, `x-kubernetes-int-or-string`
  * accepts an integer or a string, an embedded resource must carry `apiVersion` and `kind`, and
  * the other `x-kubernetes-*` keywords are registered as annotations. CEL rules are the server's:
- * `validate()` does not evaluate them. Unknown fields are not errors (the server prunes them).
+ * `validate()` does not evaluate them. Unknown fields are not errors (the server prunes them), and
+ * `null` in a non-nullable object field counts as absent (the server drops it too).
  *
  * @module
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import Ajv, { type AnySchemaObject, type ErrorObject, type FuncKeywordDefinition, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { KubeError, type KubeErrorOptions } from '../core/errors.js';
 import type { JsonSchema } from './schema.js';
@@ -70,17 +71,57 @@ export interface Validator<K> {
   assert(value: unknown): K;
 }
 
-/** The Kubernetes extension keywords, registered with ajv as annotations. */
+/** The Kubernetes extension keywords ajv only carries along (list types are checked, see below). */
 const ANNOTATIONS = [
   'x-kubernetes-preserve-unknown-fields',
   'x-kubernetes-embedded-resource',
   'x-kubernetes-int-or-string',
-  'x-kubernetes-list-type',
   'x-kubernetes-list-map-keys',
   'x-kubernetes-map-type',
   'x-kubernetes-validations',
   'example',
 ];
+
+/**
+ * `x-kubernetes-list-type`: a `set` holds no value twice, a `map` no two items with the same keys
+ * (a missing key counts as its default). Like the API server, each repeat is reported at its index.
+ */
+const LIST_TYPE: FuncKeywordDefinition = {
+  keyword: 'x-kubernetes-list-type',
+  schemaType: 'string',
+  errors: true,
+  validate: function uniqueItems(listType: string, data: unknown, parent?: AnySchemaObject, cxt?: { instancePath: string }): boolean {
+    if (!Array.isArray(data) || (listType !== 'set' && listType !== 'map')) return true;
+    const keys: readonly string[] = listType === 'map' ? ((parent?.['x-kubernetes-list-map-keys'] as string[] | undefined) ?? []) : [];
+    const itemProps = (parent?.['items'] as AnySchemaObject | undefined)?.['properties'] as Record<string, AnySchemaObject> | undefined;
+    const identity = (item: unknown): string =>
+      listType === 'set'
+        ? canonical(item)
+        : canonical(keys.map((k) => (item as Record<string, unknown> | null)?.[k] ?? itemProps?.[k]?.['default'] ?? null));
+    const seen = new Set<string>();
+    const errors: Partial<ErrorObject>[] = [];
+    data.forEach((item, i) => {
+      const id = identity(item);
+      if (seen.has(id)) {
+        const what = listType === 'set' ? `value ${canonical(item)}` : `key ${keys.map((k, j) => `${k}=${JSON.stringify(JSON.parse(id)[j])}`).join(', ')}`;
+        errors.push({ instancePath: `${cxt?.instancePath ?? ''}/${i}`, keyword: 'x-kubernetes-list-type', message: `duplicate ${what}`, params: { listType } });
+      }
+      seen.add(id);
+    });
+    (uniqueItems as { errors?: Partial<ErrorObject>[] }).errors = errors;
+    return errors.length === 0;
+  },
+};
+
+/** JSON with object keys sorted, so equal values give equal strings. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
 
 /**
  * Creates a {@link Validator} for a CRD root schema (`openAPIV3Schema`). `subject` names the
@@ -95,10 +136,11 @@ export function createValidator<K>(root: JsonSchema, subject: string): Validator
   let compiled: ValidateFunction | undefined;
   const validate = (value: unknown): ValidationResult<K> => {
     compiled ??= compile(root);
-    if (compiled(value)) return { valid: true, value: value as K };
-    const issues = (compiled.errors ?? []).map((e) => toIssue(e, value));
+    const pruned = pruneNulls(value, root);
+    if (compiled(pruned)) return { valid: true, value: pruned as K };
+    const issues = (compiled.errors ?? []).map((e) => toIssue(e, pruned));
     const [first, ...rest] = issues;
-    if (first === undefined) return { valid: true, value: value as K };
+    if (first === undefined) return { valid: true, value: pruned as K };
     return { valid: false, issues: [first, ...rest] };
   };
   return {
@@ -111,12 +153,46 @@ export function createValidator<K>(root: JsonSchema, subject: string): Validator
   };
 }
 
+/**
+ * Drops `null` from object fields whose schema is not nullable, as the API server does before
+ * defaulting and validation (a required field dropped this way is then reported missing). List
+ * items are left alone. Returns the value itself when there is nothing to drop.
+ */
+function pruneNulls(value: unknown, schema: JsonSchema | undefined): unknown {
+  if (schema === undefined || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((item, i) => {
+      const next = pruneNulls(item, schema.items);
+      if (next !== item) (copy ??= [...value])[i] = next;
+    });
+    return copy ?? value;
+  }
+  let copy: Record<string, unknown> | undefined;
+  for (const [key, field] of Object.entries(value)) {
+    const additional = schema.additionalProperties;
+    const sub = schema.properties?.[key] ?? (typeof additional === 'object' ? additional : undefined);
+    if (sub === undefined) continue;
+    if (field === null) {
+      if (sub.nullable !== true) {
+        copy ??= { ...value };
+        delete copy[key];
+      }
+      continue;
+    }
+    const next = pruneNulls(field, sub);
+    if (next !== field) (copy ??= { ...value })[key] = next;
+  }
+  return copy ?? value;
+}
+
 function compile(root: JsonSchema): ValidateFunction {
   const ajv = new Ajv({ allErrors: true, strictTypes: false, allowUnionTypes: true, strictTuples: false });
   addFormats(ajv, ['date', 'date-time', 'email', 'hostname', 'ipv4', 'ipv6', 'uri', 'uuid', 'byte', 'password', 'binary', 'int32', 'int64', 'float', 'double']);
   // The server's duration parser takes Go (`1h30m`), ISO 8601 (`P1D`) and other spellings: leave it to the server.
   ajv.addFormat('duration', true);
   for (const keyword of ANNOTATIONS) ajv.addKeyword({ keyword });
+  ajv.addKeyword(LIST_TYPE);
   return ajv.compile(toAjvSchema(root, (format) => ajv.formats[format] !== undefined));
 }
 
@@ -125,7 +201,6 @@ function toAjvSchema(node: JsonSchema, knownFormat: (format: string) => boolean)
   const out: Record<string, unknown> = { ...node };
   const recurse = (s: JsonSchema) => toAjvSchema(s, knownFormat);
   delete out['nullable'];
-  delete out['default'];
   if (node.format !== undefined && !knownFormat(node.format)) delete out['format'];
 
   if (node.exclusiveMinimum !== undefined) {

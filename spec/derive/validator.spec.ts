@@ -65,13 +65,59 @@ describe('createValidator', () => {
     expect(issuesOf(schema, { port: [] }).map(([pointer]) => pointer)).toContain('/spec/port');
   });
 
-  it('accepts null only where nullable is true', () => {
+  it('keeps null where nullable, and drops it from other object fields as the server does', () => {
     const schema: JsonSchema = {
       type: 'object',
-      properties: { a: { type: 'string', nullable: true, enum: ['x'] }, b: { type: 'string' } },
+      required: ['c'],
+      properties: {
+        a: { type: 'string', nullable: true, enum: ['x'] },
+        b: { type: 'string' },
+        c: { type: 'string' },
+        m: { type: 'object', additionalProperties: { type: 'integer' } },
+        l: { type: 'array', items: { type: 'string' } },
+      },
     };
-    expect(issuesOf(schema, { a: null })).toEqual([]);
-    expect(issuesOf(schema, { b: null })).toEqual([['/spec/b', 'type']]);
+    const validator = createValidator(root(schema), 'Test');
+    const value = { spec: { a: null, b: null, c: 'x', m: { k: null, j: 1 } } };
+    expect(validator.validate(value)).toEqual({ valid: true, value: { spec: { a: null, c: 'x', m: { j: 1 } } } });
+    expect(value.spec.b).toBeNull(); // the caller's object is not touched
+    // A required field that is null is missing; a null list item stays and is checked.
+    expect(issuesOf(schema, { c: null, l: ['a', null] })).toEqual([
+      ['/spec/c', 'required'],
+      ['/spec/l/1', 'type'],
+    ]);
+  });
+
+  it('returns the very object it was given when there is nothing to drop', () => {
+    const value = { spec: { size: 'small', replicas: 1 } };
+    const result = createValidator(root({ type: 'object', properties: { size: { type: 'string' } } }), 'Test').validate(value);
+    expect(result.valid && result.value).toBe(value);
+  });
+
+  it('finds repeated values in a set list and repeated keys in a map list, at the repeat', () => {
+    const result = Widget.validate({
+      ...valid,
+      spec: { ...valid.spec, tags: ['a', 'b', 'a'], ports: [{ name: 'http' }, { name: 'x' }, { name: 'http', port: 2 }] },
+    });
+    expect(result.valid ? [] : result.issues).toEqual([
+      { pointer: '/spec/ports/2', field: 'spec.ports[2]', keyword: 'x-kubernetes-list-type', message: 'duplicate key name="http"' },
+      { pointer: '/spec/tags/2', field: 'spec.tags[2]', keyword: 'x-kubernetes-list-type', message: 'duplicate value "a"' },
+    ]);
+  });
+
+  it('counts a missing map-list key as its default', () => {
+    const schema: JsonSchema = {
+      type: 'array',
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['port', 'protocol'],
+      items: {
+        type: 'object',
+        required: ['port'],
+        properties: { port: { type: 'integer' }, protocol: { type: 'string', default: 'TCP' } },
+      },
+    };
+    expect(issuesOf(schema, [{ port: 80 }, { port: 80, protocol: 'UDP' }])).toEqual([]);
+    expect(issuesOf(schema, [{ port: 80 }, { port: 80, protocol: 'TCP' }])).toEqual([['/spec/1', 'x-kubernetes-list-type']]);
   });
 
   it('reads OpenAPI v3.0 boolean exclusiveMinimum and exclusiveMaximum', () => {

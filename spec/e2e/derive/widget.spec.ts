@@ -85,6 +85,57 @@ describe('defineCustomResource (e2e)', () => {
     expect(pointers.map((p) => p.slice(1).split('/').join('.'))).toContain('spec.replicas');
   });
 
+  // Each spec breaks the schema in one or more ways; validate() must name exactly the fields the server names.
+  it.each<[string, Record<string, unknown>]>([
+    ['an enum value', { size: 'medium', replicas: 1 }],
+    ['a type and a minimum', { size: 'small', replicas: -1, ports: [{ name: 'a', port: 'x' }] }],
+    ['a maximum and a maxLength', { size: 'large', replicas: 11, color: 'c'.repeat(21) }],
+    ['int-or-string given a float and a boolean', { size: 'small', replicas: 1, port: 1.5 }],
+    ['int-or-string given a boolean', { size: 'small', replicas: 1, port: true }],
+    ['missing required fields', { ports: [{ port: 80 }] }],
+    ['a map value of the wrong type', { size: 'small', replicas: 1, labels: { 'app/name': 3, ok: 'x' } }],
+    ['maxItems', { size: 'small', replicas: 1, ports: Array.from({ length: 9 }, (_, i) => ({ name: `p${i}` })) }],
+    ['duplicate keys of a map list', { size: 'small', replicas: 1, ports: [{ name: 'http' }, { name: 'x' }, { name: 'http', port: 2 }] }],
+    ['duplicate values of a set', { size: 'small', replicas: 1, tags: ['a', 'b', 'a'] }],
+    ['an embedded resource without apiVersion and kind', { size: 'small', replicas: 1, template: { metadata: { name: 'x' } } }],
+    ['null in a required field (dropped, so missing)', { size: null, replicas: 1 }],
+    ['null in a list of strings', { size: 'small', replicas: 1, tags: [null] }],
+  ])('rejects %s at the fields validate() reports', async (_, spec) => {
+    const object = { ...widget('probe', { size: 'small', replicas: 1 }), spec } as unknown as W;
+    const local = Widget.validate(object);
+    expect(local.valid).toBe(false);
+    const error = await rejection(widgets.create(object, { dryRun: true }));
+    expect(new Set(schemaCauseFields(error))).toEqual(new Set(local.valid ? [] : local.issues.map((i) => i.field)));
+  });
+
+  it('accepts what validate() accepts: null where nullable, nulls elsewhere dropped, unknown fields pruned', async () => {
+    const object = {
+      ...widget('lenient', { size: 'small', replicas: 1 }),
+      spec: {
+        size: 'small',
+        replicas: 1,
+        port: 8080,
+        extra: null,
+        color: null,
+        labels: { a: null },
+        ports: [{ name: 'a', port: null }],
+        unknownField: true,
+        template: { apiVersion: 'v1', kind: 'Pod' },
+      },
+    } as unknown as W;
+    const local = Widget.validate(object);
+    expect(local.valid).toBe(true);
+    const created = await widgets.create(object, { dryRun: true });
+    expect(created.spec).not.toHaveProperty('unknownField');
+    expect(created.spec.extra).toBeNull();
+    // Nulls in non-nullable fields are dropped by both (then the server applies the default).
+    expect(created.spec.color).toBe('blue');
+    expect(created.spec.labels).toEqual({});
+    expect(created.spec.ports).toEqual([{ name: 'a' }]);
+    expect(local.valid && local.value.spec).toMatchObject({ labels: {}, ports: [{ name: 'a' }] });
+    expect(local.valid && local.value.spec).not.toHaveProperty('color');
+  });
+
   it('rejects an object a CEL rule refuses, with the rule message at its fieldPath', async () => {
     const tooMany = widget('too-many', { size: 'small', replicas: 7 });
     expect(Widget.validate(tooMany).valid).toBe(true); // CEL is the server's job
