@@ -55,6 +55,11 @@ export interface CustomResourceInit {
   readonly listKind?: string;
   /** Description of the whole object, put on the root schema. */
   readonly description?: string;
+  /**
+   * Constraints on `metadata.name` / `metadata.generateName` (string schemas, e.g. `maxLength`); the API
+   * server allows no other metadata field to be constrained.
+   */
+  readonly metadata?: { readonly name?: JsonSchema; readonly generateName?: JsonSchema };
   /** Schema of `.spec` (required on every object). */
   readonly spec: JsonSchema;
   /** Schema of `.status`, when the kind has one. */
@@ -231,7 +236,7 @@ function rootSchema(init: CustomResourceInit): JsonSchema {
   const properties: Record<string, JsonSchema> = {
     apiVersion: { type: 'string' },
     kind: { type: 'string' },
-    metadata: { type: 'object' },
+    metadata: metadataSchema(init),
     spec: init.spec,
   };
   if (init.status !== undefined) properties['status'] = init.status;
@@ -241,6 +246,13 @@ function rootSchema(init: CustomResourceInit): JsonSchema {
   schema.properties = properties;
   if (init.validations !== undefined && init.validations.length > 0) schema['x-kubernetes-validations'] = init.validations;
   return cloneJson(schema);
+}
+
+function metadataSchema(init: CustomResourceInit): JsonSchema {
+  const properties: Record<string, JsonSchema> = {};
+  if (init.metadata?.name !== undefined) properties['name'] = init.metadata.name;
+  if (init.metadata?.generateName !== undefined) properties['generateName'] = init.metadata.generateName;
+  return Object.keys(properties).length === 0 ? { type: 'object' } : { type: 'object', properties };
 }
 
 function checkInit(init: CustomResourceInit): void {

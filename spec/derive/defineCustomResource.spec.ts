@@ -176,6 +176,22 @@ describe('defineCustomResource', () => {
     expect(without.subresources).toEqual([]);
   });
 
+  it('constrains metadata.name when asked, in the CRD and in validate()', () => {
+    const Short = defineCustomResource({ ...minimal, metadata: { name: { type: 'string', maxLength: 8 } } });
+    expect(Short.crd().spec.versions[0]!.schema.openAPIV3Schema.properties!['metadata']).toEqual({
+      type: 'object',
+      properties: { name: { type: 'string', maxLength: 8 } },
+    });
+    const result = Short.validate({ apiVersion: 'derive.rxkube.test/v1', kind: 'Gadget', metadata: { name: 'much-too-long' }, spec: {} });
+    expect(result.valid ? [] : result.issues.map((i) => [i.pointer, i.keyword])).toEqual([['/metadata/name', 'maxLength']]);
+  });
+
+  it('refuses a default on metadata.name (the server would)', () => {
+    expect(() => defineCustomResource({ ...minimal, metadata: { name: { type: 'string', default: 'x' } } })).toThrow(
+      expect.objectContaining({ name: 'StructuralSchemaError', rule: 'metadataConstrained', path: 'openAPIV3Schema.properties[metadata].properties[name]' }),
+    );
+  });
+
   it('takes explicit names over the derived ones', () => {
     const Mouse = defineCustomResource({ ...minimal, kind: 'Mouse', plural: 'mice', singular: 'mouse', listKind: 'MouseCollection' });
     expect(Mouse.crd().metadata.name).toBe('mice.derive.rxkube.test');
