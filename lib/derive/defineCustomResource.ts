@@ -162,7 +162,7 @@ export function defineCustomResource<const D extends CustomResourceInit>(init: D
     categories: [...(init.categories ?? [])],
   };
   checkNames(names, init);
-  const schema = rootSchema(init);
+  const schema = deepFreeze(rootSchema(init));
   assertStructural(schema, { kind: init.kind, version: init.version });
   const statusSubresource = init.subresources?.status ?? init.status !== undefined;
   const subresources = [...(statusSubresource ? ['status'] : []), ...(init.subresources?.scale ? ['scale'] : [])];
@@ -306,4 +306,13 @@ function checkNames(names: CrdNames, init: CustomResourceInit): void {
 /** A deep copy of JSON data, so callers may edit a manifest without touching the definition. */
 function cloneJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** Freezes a JSON value all the way down, so the schema a definition exposes cannot drift from its CRD. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -134,6 +134,12 @@ describe('defineCustomResource', () => {
     expect(Widget.crd().spec.versions[0]!.schema.openAPIV3Schema.description).toBe('A widget of the rxkube derive tests.');
   });
 
+  it('exposes its root schema frozen, so it cannot drift from the CRD', () => {
+    expect(Object.isFrozen(Widget.schema)).toBe(true);
+    expect(Object.isFrozen(Widget.schema.properties!['spec']!.properties!['size'])).toBe(true);
+    expect(Widget.schema).toEqual(Widget.crd().spec.versions[0]!.schema.openAPIV3Schema);
+  });
+
   it('leaves out optional parts and derives names when they are not given', () => {
     const Gadget = defineCustomResource(minimal);
     expect(Gadget.crd()).toEqual({
