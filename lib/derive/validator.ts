@@ -90,25 +90,24 @@ const LIST_TYPE: FuncKeywordDefinition = {
   keyword: 'x-kubernetes-list-type',
   schemaType: 'string',
   errors: true,
-  validate: function uniqueItems(listType: string, data: unknown, parent?: AnySchemaObject, cxt?: { instancePath: string }): boolean {
+  validate: function checkListType(listType: string, data: unknown, parent?: AnySchemaObject, cxt?: { instancePath: string }): boolean {
     if (!Array.isArray(data) || (listType !== 'set' && listType !== 'map')) return true;
-    const keys: readonly string[] = listType === 'map' ? ((parent?.['x-kubernetes-list-map-keys'] as string[] | undefined) ?? []) : [];
+    const keys = listType === 'map' ? ((parent?.['x-kubernetes-list-map-keys'] as string[] | undefined) ?? []) : [];
     const itemProps = (parent?.['items'] as AnySchemaObject | undefined)?.['properties'] as Record<string, AnySchemaObject> | undefined;
-    const identity = (item: unknown): string =>
-      listType === 'set'
-        ? canonical(item)
-        : canonical(keys.map((k) => (item as Record<string, unknown> | null)?.[k] ?? itemProps?.[k]?.['default'] ?? null));
+    const keyValues = (item: unknown): unknown[] =>
+      keys.map((k) => (item as Record<string, unknown> | null)?.[k] ?? itemProps?.[k]?.['default'] ?? null);
     const seen = new Set<string>();
     const errors: Partial<ErrorObject>[] = [];
     data.forEach((item, i) => {
-      const id = identity(item);
+      const values = listType === 'map' ? keyValues(item) : [];
+      const id = listType === 'set' ? canonical(item) : canonical(values);
       if (seen.has(id)) {
-        const what = listType === 'set' ? `value ${canonical(item)}` : `key ${keys.map((k, j) => `${k}=${JSON.stringify(JSON.parse(id)[j])}`).join(', ')}`;
+        const what = listType === 'set' ? `value ${id}` : `key ${keys.map((k, j) => `${k}=${canonical(values[j])}`).join(', ')}`;
         errors.push({ instancePath: `${cxt?.instancePath ?? ''}/${i}`, keyword: 'x-kubernetes-list-type', message: `duplicate ${what}`, params: { listType } });
       }
       seen.add(id);
     });
-    (uniqueItems as { errors?: Partial<ErrorObject>[] }).errors = errors;
+    (checkListType as { errors?: Partial<ErrorObject>[] }).errors = errors;
     return errors.length === 0;
   },
 };
