@@ -19,31 +19,32 @@ import {
   distinctUntilChanged,
   filter,
   from,
-  isObservable,
   map,
   merge,
   mergeMap,
   switchMap,
   tap,
   type SchedulerLike,
-  type Subscription,
 } from 'rxjs';
-import { KubeError } from '../core/errors.js';
 import type { OwnerReference, PartialObjectMetadata } from '../core/object.js';
 import type { KubeObject } from '../core/resource.js';
-import { Action, type ErrorPolicy } from './action.js';
+import type { ErrorPolicy } from './action.js';
+import { ControllerError } from './controller-error.js';
 import { METRICS, noopMetrics, type MetricsSink } from './metrics.js';
 import { ReconcileBackoff } from './reconcile-backoff.js';
-import type { ControllerRef, ReconcileInfo, ReconcileReason, RelatedRef } from './reconcile-reason.js';
+import { reconcileRunner, type ControllerResult, type Reconciler } from './reconcile-one.js';
+import type { ControllerRef, ReconcileReason, RelatedRef } from './reconcile-reason.js';
 import { metadataWatcher, type MetadataWatchSource } from './metadata-watcher.js';
 import { reflector } from './reflector.js';
 import { runner } from './runner.js';
-import { scheduler, type ScheduleRequest, type ScheduledItem } from './scheduler.js';
+import { scheduler, type ScheduleRequest } from './scheduler.js';
 import { store, storeKey, type Store, type StoreOptions } from './store.js';
 import { watcher, type WatchSource, type WatcherConfig } from './watcher.js';
 import type { WatcherEvent } from './watcher-event.js';
 
 export type { ControllerRef, ReconcileInfo, ReconcileReason, RelatedRef } from './reconcile-reason.js';
+export type { ControllerResult, Reconciler } from './reconcile-one.js';
+export { ControllerError, type ControllerErrorReason } from './controller-error.js';
 
 /**
  * Settings of a {@link Controller}.
@@ -78,42 +79,7 @@ export interface ControllerConfig {
   scheduler?: SchedulerLike;
 }
 
-/**
- * What a reconcile produced.
- * - `reconciled`: the reconciler returned `action` (what happens next).
- * - `failed`: it threw or timed out with `error`; `action` is what the error policy decided.
- *
- * ## Example
- * ```ts
- * controller.run(reconcile, ErrorPolicy.backoff(), ctx).subscribe((r) => {
- *   if (r.type === 'failed') console.warn(`reconcile ${r.ref.name} failed`, r.error);
- * });
- * ```
- */
-export type ControllerResult =
-  | { readonly type: 'reconciled'; readonly ref: ControllerRef; readonly reason: ReconcileReason; readonly action: Action }
-  | {
-      readonly type: 'failed';
-      readonly ref: ControllerRef;
-      readonly reason: ReconcileReason;
-      readonly error: unknown;
-      readonly action: Action;
-    };
 
-/**
- * A reconcile function: gets the latest state of the object from the store, the context given to
- * `run`, and why it runs; returns an {@link Action} directly, as a Promise, or as an Observable
- * (its last value counts; none means `awaitChange`).
- *
- * ## Example
- * ```ts
- * const reconcile: Reconciler<Widget, Ctx> = async (w, ctx) => {
- *   await ctx.apply(w);
- *   return Action.requeue(300_000);
- * };
- * ```
- */
-export type Reconciler<K, C> = (object: K, ctx: C, info: ReconcileInfo) => Action | PromiseLike<Action> | Observable<Action>;
 
 /**
  * Options of {@link Controller.run}.
@@ -139,27 +105,6 @@ export interface OwnsOptions {
   controllerOnly?: boolean;
 }
 
-/** Reason codes of {@link ControllerError}. */
-export type ControllerErrorReason = 'unknownResource' | 'reconcileTimeout';
-
-/**
- * A misuse of the controller or a reconcile that timed out.
- *
- * ## Example
- * ```ts
- * if (result.type === 'failed' && result.error instanceof ControllerError) console.log(result.error.reason);
- * ```
- */
-export class ControllerError extends KubeError {
-  override readonly name: string = 'ControllerError';
-  constructor(
-    readonly reason: ControllerErrorReason,
-    message: string,
-    context: Record<string, unknown> = {},
-  ) {
-    super(message, { context });
-  }
-}
 
 type Trigger = Observable<ScheduleRequest<ControllerRef, ReconcileReason>>;
 type TriggerFactory = (now: () => number, reader: Store<unknown>) => Trigger;
@@ -173,8 +118,6 @@ interface Parts<K> {
 }
 
 const OBJECT_CHANGED: ReconcileReason = Object.freeze({ type: 'objectChanged' });
-const REQUEUE: ReconcileReason = Object.freeze({ type: 'requeue' });
-const ERROR_BACKOFF: ReconcileReason = Object.freeze({ type: 'errorBackoff' });
 const RECONCILE_ALL: ReconcileReason = Object.freeze({ type: 'reconcileAll' });
 const CUSTOM: ReconcileReason = Object.freeze({ type: 'custom' });
 
@@ -320,7 +263,6 @@ export class Controller<K extends KubeObject> {
     const clock = config.scheduler ?? asyncScheduler;
     const metrics = config.metrics ?? noopMetrics;
     const name = config.name ?? config.resource?.kind.toLowerCase() ?? 'controller';
-    const ctl = { controller: name };
     const queue = { name };
     const now = (): number => clock.now();
     const backoff = new ReconcileBackoff();
@@ -336,94 +278,18 @@ export class Controller<K extends KubeObject> {
     const related = this.parts.triggers.map((factory) => factory(now, reader as Store<unknown>));
     const requests$ = merge(self$, requeues, ...related).pipe(tap(() => metrics.inc(METRICS.workqueueAddsTotal, queue)));
 
-    const timeoutMs = config.reconcileTimeoutMs;
-    // One reconcile, written out by hand (no operator chain): this is the per-object hot path.
-    const reconcileOne = (item: ScheduledItem<ControllerRef, ReconcileReason>): Observable<ControllerResult> =>
-      new Observable<ControllerResult>((subscriber) => {
-        const started = now();
-        metrics.observe(METRICS.workqueueQueueDurationSeconds, queue, Math.max(0, started - Math.max(item.dueAt, item.queuedAt)) / 1000);
-        const object = reader.get(item.ref);
-        if (object === undefined) {
-          backoff.forget(item.key);
-          metrics.inc(METRICS.reconcileSkippedTotal, ctl);
-          subscriber.complete();
-          return undefined;
-        }
-        let abort: AbortController | undefined;
-        let settled = false;
-        let timer: Subscription | undefined;
-        let inner: Subscription | undefined;
-        const info: ReconcileInfo = {
-          ref: item.ref,
-          reason: item.reason,
-          get signal(): AbortSignal {
-            abort ??= new AbortController();
-            return abort.signal;
-          },
-        };
-        const settle = (): boolean => {
-          if (settled) return false;
-          settled = true;
-          timer?.unsubscribe();
-          metrics.observe(METRICS.reconcileTimeSeconds, ctl, (now() - started) / 1000);
-          return true;
-        };
-        const succeed = (action: Action): void => {
-          if (!settle()) return;
-          backoff.forget(item.key);
-          metrics.inc(METRICS.reconcileTotal, { ...ctl, result: action.type === 'requeue' ? 'requeue_after' : 'success' });
-          if (action.type === 'requeue') requeues.next({ ref: item.ref, runAt: now() + action.afterMs, reason: REQUEUE });
-          subscriber.next({ type: 'reconciled', ref: item.ref, reason: item.reason, action });
-          subscriber.complete();
-        };
-        const fail = (error: unknown): void => {
-          if (!settle()) return;
-          inner?.unsubscribe();
-          abort?.abort(error);
-          const failure = backoff.fail(item.key);
-          let action: Action;
-          try {
-            action = errorPolicy(error, item.ref, context, failure);
-          } catch {
-            action = Action.requeue(failure.backoffMs);
-          }
-          metrics.inc(METRICS.reconcileTotal, { ...ctl, result: 'error' });
-          metrics.inc(METRICS.reconcileErrorsTotal, ctl);
-          if (action.type === 'requeue') {
-            metrics.inc(METRICS.workqueueRetriesTotal, queue);
-            requeues.next({ ref: item.ref, runAt: now() + action.afterMs, reason: ERROR_BACKOFF });
-          }
-          subscriber.next({ type: 'failed', ref: item.ref, reason: item.reason, error, action });
-          subscriber.complete();
-        };
-        if (timeoutMs !== undefined) {
-          timer = clock.schedule(
-            () => fail(new ControllerError('reconcileTimeout', `reconcile of ${describe(item.ref)} took longer than ${timeoutMs} ms`, { ...item.ref })),
-            timeoutMs,
-          );
-        }
-        try {
-          const result = reconcile(object, context, info);
-          if (isObservable(result)) {
-            let last: Action = Action.awaitChange();
-            inner = result.subscribe({ next: (a) => (last = a), error: fail, complete: () => succeed(last) });
-          } else if (isPromiseLike(result)) {
-            result.then(succeed, fail);
-          } else {
-            succeed(result);
-          }
-        } catch (error) {
-          fail(error);
-        }
-        return () => {
-          timer?.unsubscribe();
-          inner?.unsubscribe();
-          if (!settled) {
-            settled = true;
-            abort?.abort(new ControllerError('reconcileTimeout', `reconcile of ${describe(item.ref)} was cancelled at shutdown`, { ...item.ref }));
-          }
-        };
-      });
+    const reconcileOne = reconcileRunner<K, C>({
+      reader,
+      reconcile,
+      errorPolicy,
+      context,
+      backoff,
+      metrics,
+      controllerName: name,
+      clock,
+      timeoutMs: config.reconcileTimeoutMs,
+      requeue: (ref, afterMs, reason) => requeues.next({ ref, runAt: now() + afterMs, reason }),
+    });
 
     const stop$ = this.parts.shutdown.length === 0 ? undefined : merge(...this.parts.shutdown);
     return requests$.pipe(
@@ -469,10 +335,6 @@ function pickResource(
   return type === undefined ? undefined : { kind: type.kind, apiVersion: type.apiVersion };
 }
 
-function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {
-  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<T>).then === 'function';
-}
-
 function refOf(object: KubeObject): ControllerRef {
   const m = object.metadata;
   return m?.namespace ? { name: m.name ?? '', namespace: m.namespace } : { name: m?.name ?? '' };
@@ -488,8 +350,4 @@ function relatedRefOf(object: KubeObject, resource?: { readonly kind: string; re
 function groupOf(apiVersion: string): string {
   const slash = apiVersion.indexOf('/');
   return slash < 0 ? '' : apiVersion.slice(0, slash);
-}
-
-function describe(ref: ControllerRef): string {
-  return ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name;
 }

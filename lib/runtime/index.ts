@@ -30,6 +30,8 @@ export * from './reconcile-reason.js';
 export * from './scheduler.js';
 export * from './runner.js';
 export * from './controller.js';
+export * from './controller-error.js';
+export * from './reconcile-one.js';
 export * from './shutdown-on-signal.js';
 export * from './finalizer.js';
 export * from './event-recorder.js';
