@@ -5,6 +5,7 @@ import { Controller, ControllerError, type ControllerResult } from '../../lib/ru
 import { InMemoryMetrics, METRICS } from '../../lib/runtime/metrics.js';
 import { reflector } from '../../lib/runtime/reflector.js';
 import { dropManagedFields, store } from '../../lib/runtime/store.js';
+import { sharedReflector } from '../../lib/runtime/shared-reflector.js';
 import type { WatcherEvent } from '../../lib/runtime/watcher-event.js';
 import type { ReconcileInfo } from '../../lib/runtime/reconcile-reason.js';
 import type { KubeObject } from '../../lib/core/resource.js';
@@ -379,6 +380,33 @@ describe('Controller', () => {
       expect(metrics.observed(METRICS.reconcileTimeSeconds, ctl)).toEqual([0, 0]);
       expect(metrics.observed(METRICS.workqueueQueueDurationSeconds, { name: 'w' })).toHaveLength(2);
       expect(metrics.value(METRICS.workqueueDepth, { name: 'w' })).toBe(0);
+    });
+  });
+
+  it('lets two controllers share one watch and store through a shared reflector', () => {
+    ts.run(({ cold }) => {
+      let lists = 0;
+      let watches = 0;
+      const api = {
+        list$: () => {
+          lists++;
+          return of({ metadata: { resourceVersion: '1' }, items: [obj('a')] });
+        },
+        watch: () => {
+          watches++;
+          return cold<WatchEvent<KubeObject>>('-----m', { m: { type: 'MODIFIED', object: obj('a', '2') } });
+        },
+      };
+      const shared = sharedReflector(api, { scheduler: ts });
+      const first: string[] = [];
+      const second: string[] = [];
+      const one = Controller.fromReflector(shared.reader, shared.events$, { scheduler: ts }).run(logging(first), ErrorPolicy.backoff(), {}).subscribe();
+      const two = Controller.fromReflector(shared.reader, shared.events$, { scheduler: ts }).run(logging(second), ErrorPolicy.backoff(), {}).subscribe();
+      ts.schedule(() => (one.unsubscribe(), two.unsubscribe()), 10);
+      ts.flush();
+      expect([lists, watches]).toEqual([1, 1]);
+      expect(first).toEqual(['a:1:objectChanged@0', 'a:2:objectChanged@5']);
+      expect(second).toEqual(first);
     });
   });
 
