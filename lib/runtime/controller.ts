@@ -166,6 +166,14 @@ export class Controller<K extends KubeObject> {
    * A controller on a store someone else keeps: `events$` must be the store's own stream (the
    * output of the `reflector` that writes it, or `reader.changes$` / `reader.listing$()`), so that
    * an event is seen only once the store holds it. The controller subscribes to `events$`.
+   *
+   * ## Example
+   * ```ts
+   * const cms = sharedReflector(configMapApi, {}, { transform: dropManagedFields });
+   * // two controllers, one LIST and one WATCH
+   * Controller.fromReflector(cms.reader, cms.events$).run(reconcileA, ErrorPolicy.backoff(), ctx).subscribe();
+   * Controller.fromReflector(cms.reader, cms.events$).run(reconcileB, ErrorPolicy.backoff(), ctx).subscribe();
+   * ```
    */
   static fromReflector<K extends KubeObject>(
     reader: Store<K>,
