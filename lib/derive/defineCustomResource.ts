@@ -190,7 +190,10 @@ export function defineCustomResource<const D extends CustomResourceInit>(init: D
     return version;
   };
 
-  const validator = createValidator<K>(schema, `${init.kind} ${init.group}/${init.version}`);
+  const validator = createValidator<K>(schema, `${init.kind} ${init.group}/${init.version}`, {
+    apiVersion: `${init.group}/${init.version}`,
+    kind: init.kind,
+  });
   const descriptor = resourceType<K, D['scope']>({
     group: init.group,
     version: init.version,

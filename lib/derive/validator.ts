@@ -122,19 +122,26 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** What an object must name itself when it carries `apiVersion` / `kind` (absent ones are not errors). */
+export interface ExpectedType {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+}
+
 /**
  * Creates a {@link Validator} for a CRD root schema (`openAPIV3Schema`). `subject` names the
- * kind in error messages.
+ * kind in error messages; `expected` pins `apiVersion` and `kind` when an object has them (the
+ * API server refuses a body naming another type than its URL).
  *
  * ## Example
  * ```ts
- * const { validate } = createValidator<Widget>(Widget.crd().spec.versions[0].schema.openAPIV3Schema, 'Widget');
+ * const { validate } = createValidator<Widget>(Widget.schema, 'Widget', { apiVersion: 'example.com/v1', kind: 'Widget' });
  * ```
  */
-export function createValidator<K>(root: JsonSchema, subject: string): Validator<K> {
+export function createValidator<K>(root: JsonSchema, subject: string, expected: ExpectedType = {}): Validator<K> {
   let compiled: ValidateFunction | undefined;
   const validate = (value: unknown): ValidationResult<K> => {
-    compiled ??= compile(root);
+    compiled ??= compile(root, expected);
     const pruned = pruneNulls(value, root);
     if (compiled(pruned)) return { valid: true, value: pruned as K };
     const issues = (compiled.errors ?? []).map((e) => toIssue(e, pruned));
@@ -185,14 +192,21 @@ function pruneNulls(value: unknown, schema: JsonSchema | undefined): unknown {
   return copy ?? value;
 }
 
-function compile(root: JsonSchema): ValidateFunction {
+function compile(root: JsonSchema, expected: ExpectedType): ValidateFunction {
   const ajv = new Ajv({ allErrors: true, strictTypes: false, allowUnionTypes: true, strictTuples: false });
   addFormats(ajv, ['date', 'date-time', 'email', 'hostname', 'ipv4', 'ipv6', 'uri', 'uuid', 'byte', 'password', 'binary', 'int32', 'int64', 'float', 'double']);
   // The server's duration parser takes Go (`1h30m`), ISO 8601 (`P1D`) and other spellings: leave it to the server.
   ajv.addFormat('duration', true);
   for (const keyword of ANNOTATIONS) ajv.addKeyword({ keyword });
   ajv.addKeyword(LIST_TYPE);
-  return ajv.compile(toAjvSchema(root, (format) => ajv.formats[format] !== undefined));
+  const schema = toAjvSchema(root, (format) => ajv.formats[format] !== undefined);
+  const pinned: Record<string, unknown> = {};
+  for (const field of ['apiVersion', 'kind'] as const) {
+    const value = expected[field];
+    if (value !== undefined) pinned[field] = { type: 'string', const: value };
+  }
+  if (Object.keys(pinned).length > 0) schema['properties'] = { ...(schema['properties'] as object), ...pinned };
+  return ajv.compile(schema);
 }
 
 /** Translates one Kubernetes schema node to what ajv (draft-07) means by it. */
@@ -264,6 +278,7 @@ function messageOf(error: ErrorObject): string {
     return `must be one of ${params['allowedValues'].map((v) => JSON.stringify(v)).join(', ')}`;
   }
   if (error.keyword === 'type' && Array.isArray(params['type'])) return `must be ${params['type'].join(' or ')}`;
+  if (error.keyword === 'const') return `must be ${JSON.stringify(params['allowedValue'])}`;
   return error.message ?? error.keyword;
 }
 

@@ -155,6 +155,15 @@ describe('createValidator', () => {
     expect(Widget.validate({ ...valid, spec: { ...valid.spec, template: { apiVersion: 'v1', kind: 'Pod', spec: {} } } }).valid).toBe(true);
   });
 
+  it('refuses an object of another version or kind, and accepts one without them', () => {
+    const result = Widget.validate({ ...valid, apiVersion: 'derive.rxkube.test/v1alpha1', kind: 'Gadget' });
+    expect(result.valid ? [] : result.issues).toEqual([
+      { pointer: '/apiVersion', field: 'apiVersion', keyword: 'const', message: 'must be "derive.rxkube.test/v1"' },
+      { pointer: '/kind', field: 'kind', keyword: 'const', message: 'must be "Widget"' },
+    ]);
+    expect(Widget.validate({ metadata: { name: 'w' }, spec: valid.spec }).valid).toBe(true);
+  });
+
   it('leaves unknown fields to the server (which prunes them)', () => {
     expect(Widget.validate({ ...valid, spec: { ...valid.spec, unknown: true } }).valid).toBe(true);
   });
