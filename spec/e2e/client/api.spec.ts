@@ -222,8 +222,17 @@ describe('Api (e2e)', () => {
       expect(scale).toMatchObject({ apiVersion: 'autoscaling/v1', kind: 'Scale', spec: { replicas: 1 } });
       await deployments.patchScale('scaled', Patch.merge({ spec: { replicas: 3 } }));
       expect((await deployments.get('scaled')).spec?.replicas).toBe(3);
-      const current = await deployments.getScale('scaled');
-      await deployments.replaceScale('scaled', { ...current, spec: { replicas: 0 } });
+      // A replace carries the resourceVersion it read; the deployment controller may update the object in
+      // between (409 Conflict), so read-modify-write again, as any client must.
+      for (let attempt = 1; ; attempt++) {
+        const current = await deployments.getScale('scaled');
+        try {
+          await deployments.replaceScale('scaled', { ...current, spec: { replicas: 0 } });
+          break;
+        } catch (e) {
+          if (!isConflict(e) || attempt === 5) throw e;
+        }
+      }
       expect((await deployments.get('scaled')).spec?.replicas).toBe(0);
     });
 

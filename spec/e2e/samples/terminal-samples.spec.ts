@@ -56,7 +56,7 @@ describe('terminal samples', () => {
       await eventually(async () => (await kubectl(['get', 'configmap', 'terminal-gen', '-n', ns, '-o', 'jsonpath={.data.content}']).catch(() => '')) === 'from a test', { timeoutMs: 20_000 });
       expect(sample.output()).toContain(`reconcile ${ns}/terminal: terminal-gen holds "from a test" x1`);
       // Deleting the generator runs the finalizer's cleanup before it goes.
-      await kubectl(['delete', 'configmapgenerator', 'terminal', '-n', ns, '--timeout=30s']);
+      await kubectl(['delete', 'configmapgenerators.samples.rxkube.dev', 'terminal', '-n', ns, '--timeout=30s']);
       expect(sample.output()).toContain(`cleanup   ${ns}/terminal`);
     } finally {
       sample.child.kill('SIGTERM');
