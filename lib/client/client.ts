@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, Observable, type SchedulerLike, type Subscriber } from 'rxjs';
 import { DecodeError, excerptOf } from '../core/error-boundary.js';
 import type { KubeRequest } from '../core/request.js';
 import type { ClientConfig } from './config.js';
@@ -18,7 +18,7 @@ import { retry, type RetryOptions } from './interceptors/retry.js';
 import { timeout, type TimeoutOptions } from './interceptors/timeout.js';
 import { defaultUserAgent, userAgent } from './interceptors/user-agent.js';
 import { LineDecoder } from './line-decoder.js';
-import { type AdapterName, axiosTransport, createAxiosInstance, toRequestError } from './transport.js';
+import { type AdapterName, axiosTransport, createAxiosInstance, type NodeSource, nodeSourceOf, toRequestError } from './transport.js';
 
 /**
  * Options of a {@link Client}.
@@ -76,6 +76,60 @@ function redactUrl(server: string): string {
 function summary(request: KubeRequest): Pick<HttpRequest, 'verb' | 'method' | 'path'> {
   return { verb: request.verb, method: request.method, path: request.path };
 }
+
+/**
+ * Reads a Node stream with `'data'` events into `subscriber`, line by line; returns what stops it
+ * (listeners removed, stream destroyed). Ends as the async iterator would: `'end'` completes after
+ * the unterminated last line, an error or a close before the end errors (as a rxkube error).
+ */
+function readNode(source: NodeSource, decoder: LineDecoder, subscriber: Subscriber<string>): () => void {
+  const { stream, request } = source;
+  let done = false;
+  const stop = (): void => {
+    if (done) return;
+    done = true;
+    stream.removeListener('data', onData);
+    stream.removeListener('end', onEnd);
+    stream.removeListener('close', onClose);
+    // A late failure of the destroyed stream must not become an uncaught 'error' event.
+    stream.removeListener('error', onError);
+    stream.on('error', ignore);
+    stream.destroy();
+  };
+  const fail = (error: unknown): void => {
+    stop();
+    if (!subscriber.closed) subscriber.error(toRequestError(request, error));
+  };
+  function onData(chunk: unknown): void {
+    for (const line of decoder.push(chunk as Uint8Array)) {
+      if (subscriber.closed) return stop();
+      subscriber.next(line);
+    }
+    if (subscriber.closed) stop();
+  }
+  function onEnd(): void {
+    for (const line of decoder.end()) {
+      if (subscriber.closed) return stop();
+      subscriber.next(line);
+    }
+    stop();
+    subscriber.complete();
+  }
+  function onError(error: unknown): void {
+    fail(error);
+  }
+  function onClose(): void {
+    // 'close' before 'end' and without 'error': the connection went away mid-stream.
+    if (!done) fail(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+  }
+  stream.on('data', onData);
+  stream.on('end', onEnd);
+  stream.on('error', onError);
+  stream.on('close', onClose);
+  return stop;
+}
+
+function ignore(): void {}
 
 /**
  * Sends Kubernetes requests. One client holds one axios instance (and so one connection pool) for
@@ -236,10 +290,22 @@ export class Client {
   requestLines(request: KubeRequest): Observable<string> {
     return new Observable<string>((subscriber) => {
       const controller = new AbortController();
+      let detach: (() => void) | undefined;
       const run = async (): Promise<void> => {
         const response = await this.send({ ...request, streaming: true }, { signal: controller.signal });
         if (response.status >= 400) throw this.apiError(request, response.status, response.text ?? '');
         const decoder = new LineDecoder();
+        const source = response.stream === undefined ? undefined : nodeSourceOf(response.stream);
+        if (source !== undefined) {
+          // Node: 'data' events feed the subscriber synchronously, no async iterator per chunk.
+          if (subscriber.closed) {
+            source.stream.on('error', ignore);
+            source.stream.destroy();
+            return;
+          }
+          detach = readNode(source, decoder, subscriber);
+          return;
+        }
         const chunks = response.stream ?? (async function* one() {
           yield new TextEncoder().encode(response.text ?? '');
         })();
@@ -259,7 +325,10 @@ export class Client {
       run().catch((error: unknown) => {
         if (!subscriber.closed) subscriber.error(error);
       });
-      return () => controller.abort();
+      return () => {
+        controller.abort();
+        detach?.();
+      };
     });
   }
 

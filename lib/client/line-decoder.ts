@@ -19,42 +19,56 @@
  * ```
  */
 export class LineDecoder {
-  private readonly decoder = new TextDecoder('utf-8');
-  /** Pieces of the current, unfinished line (kept apart to avoid re-scanning long lines). */
-  private pending: string[] = [];
+  /** Decodes whole lines only: `\n` (0x0A) never occurs inside a multi-byte UTF-8 sequence. */
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  /** Bytes of the current, unfinished line (copies, so callers may reuse their buffers). */
+  private pending: Uint8Array[] = [];
+  private pendingLength = 0;
+  /** No line returned yet: a byte order mark at the very start of the stream is dropped. */
+  private first = true;
 
-  /** Decodes one chunk and returns the lines it completes. */
+  /** Returns the lines a chunk completes, decoding each once, whole. */
   push(chunk: Uint8Array): string[] {
-    return this.split(this.decoder.decode(chunk, { stream: true }));
-  }
-
-  /** Flushes the decoder at the end of the stream and returns the remaining lines, if any. */
-  end(): string[] {
-    const lines = this.split(this.decoder.decode());
-    if (this.pending.length > 0) {
-      const last = this.pending.join('');
-      this.pending = [];
-      if (last !== '') lines.push(last);
-    }
-    return lines;
-  }
-
-  private split(text: string): string[] {
     const lines: string[] = [];
     let start = 0;
-    let newline = text.indexOf('\n');
+    let newline = chunk.indexOf(0x0a);
     while (newline !== -1) {
-      let line = text.slice(start, newline);
-      if (this.pending.length > 0) {
-        this.pending.push(line);
-        line = this.pending.join('');
-        this.pending = [];
-      }
-      lines.push(line);
+      lines.push(this.pendingLength > 0 ? this.joined(chunk.subarray(0, newline)) : this.decode(chunk.subarray(start, newline)));
       start = newline + 1;
-      newline = text.indexOf('\n', start);
+      newline = chunk.indexOf(0x0a, start);
     }
-    if (start < text.length) this.pending.push(text.slice(start));
+    if (start < chunk.length) {
+      this.pending.push(chunk.slice(start));
+      this.pendingLength += chunk.length - start;
+    }
     return lines;
+  }
+
+  /** Returns the unterminated last line at the end of the stream, if any. */
+  end(): string[] {
+    if (this.pendingLength === 0) return [];
+    const last = this.joined(new Uint8Array(0));
+    return last === '' ? [] : [last];
+  }
+
+  /** The pending bytes followed by `tail`, decoded as one line; clears the pending bytes. */
+  private joined(tail: Uint8Array): string {
+    const bytes = new Uint8Array(this.pendingLength + tail.length);
+    let offset = 0;
+    for (const piece of this.pending) {
+      bytes.set(piece, offset);
+      offset += piece.length;
+    }
+    bytes.set(tail, offset);
+    this.pending = [];
+    this.pendingLength = 0;
+    return this.decode(bytes);
+  }
+
+  private decode(bytes: Uint8Array): string {
+    const text = this.decoder.decode(bytes);
+    if (!this.first) return text;
+    this.first = false;
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
 }

@@ -175,6 +175,41 @@ function chunksOf(data: unknown): AsyncIterable<Uint8Array> {
   })();
 }
 
+/**
+ * A Node `Readable`, seen structurally (`lib/client` imports no Node built-in): what
+ * {@link Client.requestLines} needs to read it with `'data'` events instead of an async iterator.
+ */
+export interface NodeReadableLike {
+  on(event: string, listener: (value?: unknown) => void): unknown;
+  removeListener(event: string, listener: (value?: unknown) => void): unknown;
+  destroy(error?: Error): unknown;
+}
+
+/**
+ * The source of a streaming response of the Node `http` adapter, attached (non-enumerable) to
+ * `HttpResponse.stream` under {@link NODE_SOURCE}: the stream itself and the request its failures
+ * are reported against. An interceptor that replaces `stream` drops it, and readers fall back to
+ * async iteration.
+ */
+export interface NodeSource {
+  readonly stream: NodeReadableLike;
+  readonly request: HttpRequest;
+}
+
+/** The key of {@link NodeSource} on a streaming response's `stream`. */
+export const NODE_SOURCE: unique symbol = Symbol('rxkube.nodeSource');
+
+function isNodeReadable(data: unknown): data is NodeReadableLike & AsyncIterable<Uint8Array> {
+  if (typeof data !== 'object' || data === null) return false;
+  const d = data as Partial<NodeReadableLike> & { pipe?: unknown };
+  return typeof d.on === 'function' && typeof d.removeListener === 'function' && typeof d.destroy === 'function' && typeof d.pipe === 'function' && Symbol.asyncIterator in data;
+}
+
+/** The {@link NodeSource} of a response stream, if the transport attached one and nothing replaced the stream. */
+export function nodeSourceOf(stream: AsyncIterable<Uint8Array>): NodeSource | undefined {
+  return (stream as { [NODE_SOURCE]?: NodeSource })[NODE_SOURCE];
+}
+
 /** Re-throws failures while reading a stream as rxkube errors. */
 async function* guarded(request: HttpRequest, chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   try {
@@ -226,6 +261,10 @@ export function axiosTransport(instance: AxiosInstance, options: TransportOption
     }
     const chunks = guarded(request, chunksOf(response.data));
     if (response.status >= 400) return { status: response.status, headers, text: await readAll(chunks) };
+    if (isNodeReadable(response.data)) {
+      const source: NodeSource = { stream: response.data, request };
+      Object.defineProperty(chunks, NODE_SOURCE, { value: source });
+    }
     return { status: response.status, headers, stream: chunks };
   };
 }

@@ -37,6 +37,19 @@ describe('LineDecoder', () => {
     expect(decodeAll([b.subarray(0, 1), b.subarray(1, 2), b.subarray(2)])).toEqual(['✓']);
   });
 
+  it('drops a byte order mark at the start of the stream only, even split across chunks', () => {
+    const b = bytes('\uFEFFa\n\uFEFFb\n');
+    expect(decodeAll([b.subarray(0, 2), b.subarray(2)])).toEqual(['a', '\uFEFFb']);
+  });
+
+  it('keeps a pending partial line when the caller reuses its buffer', () => {
+    const d = new LineDecoder();
+    const buffer = bytes('{"a"');
+    expect(d.push(buffer)).toEqual([]);
+    buffer.fill(0x20);
+    expect(d.push(bytes(':1}\n'))).toEqual(['{"a":1}']);
+  });
+
   it('gives the same lines however the bytes are chunked', () => {
     fc.assert(
       fc.property(fc.array(fc.string({ unit: 'grapheme' }).map((s) => s.replace(/\n/g, '')), { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 10 }), (lines, cuts) => {
