@@ -8,6 +8,7 @@
  * @module
  */
 import {
+  EMPTY,
   Observable,
   asyncScheduler,
   catchError,
@@ -20,7 +21,7 @@ import {
   type Subscription,
 } from 'rxjs';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import { isNotFound } from '../client/errors.js';
+import { isConflict, isNotFound } from '../client/errors.js';
 import { METRICS, noopMetrics, type MetricsSink } from './metrics.js';
 
 export type { Lease };
@@ -178,11 +179,24 @@ export function leaderElection(api: LeaseApi, options: LeaderElectionOptions): O
       if (leading && known !== undefined && options.releaseOnCancel !== false) {
         metrics.set(METRICS.leaderElectionMasterStatus, labels, 0);
         const now = microTime(clock.now());
-        const { holderIdentity: _released, ...rest } = known.spec ?? {};
-        void _released;
-        const released: Lease = { ...known, spec: { ...rest, leaseDurationSeconds: 1, acquireTime: now, renewTime: now } };
-        // Fire and forget: the subscriber is gone; a failed release only delays the handover.
-        api.replace$(name, released).subscribe({ error: (e: unknown) => options.onError?.(e) });
+        const releasedOf = (lease: Lease): Lease => {
+          const { holderIdentity: _released, ...rest } = lease.spec ?? {};
+          void _released;
+          return { ...lease, spec: { ...rest, leaseDurationSeconds: 1, acquireTime: now, renewTime: now } };
+        };
+        // A renewal in flight when we were cancelled may have changed the Lease after `known` was read:
+        // on 409, read it again and release it if it still names us. Fire and forget: the subscriber is
+        // gone; a failed release only delays the handover until the Lease expires.
+        api
+          .replace$(name, releasedOf(known))
+          .pipe(
+            catchError((e: unknown) =>
+              isConflict(e)
+                ? api.get$(name).pipe(mergeMap((current) => (current.spec?.holderIdentity === identity ? api.replace$(name, releasedOf(current)) : EMPTY)))
+                : throwError(() => e),
+            ),
+          )
+          .subscribe({ error: (e: unknown) => options.onError?.(e) });
       }
     };
   });

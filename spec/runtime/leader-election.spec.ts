@@ -84,6 +84,23 @@ describe('leaderElection', () => {
     });
   });
 
+  it('still releases on shutdown when the Lease changed after its last read (409 on release)', () => {
+    ts.run(() => {
+      const server = new LeaseServer();
+      const log: string[] = [];
+      candidate(server, 'a', log, 0, 10_000);
+      candidate(server, 'b', log, 1_000, 60_000);
+      // As if a renewal cancelled at shutdown had still reached the server: same holder, new resourceVersion.
+      ts.schedule(() => {
+        server.lease = { ...server.lease!, metadata: { ...server.lease!.metadata, resourceVersion: '999' } };
+      }, 9_500);
+      ts.flush();
+      // The release re-reads the Lease, sees it still names 'a', and releases it: b takes over at its next retry
+      // instead of waiting for the Lease to expire.
+      expect(log).toEqual(['a:false@0', 'a:true@0', 'b:false@1000', 'b:true@11000']);
+    });
+  });
+
   it('takes over a Lease whose holder stopped renewing, once its duration has passed', () => {
     ts.run(() => {
       const server = new LeaseServer();
