@@ -3,12 +3,13 @@
  *
  * @module
  */
+import { guessPlural } from '../core/api-resource.js';
 
 /**
- * Lower-cases a kind and applies simple English pluralization: `-s`, `-x`, `-z`, `-ch`, `-sh`
- * take `-es` (`Ingress` → `ingresses`), a consonant followed by `-y` becomes `-ies`
- * (`Policy` → `policies`, but `Gateway` → `gateways`), anything else takes `-s`. Irregular
- * nouns are not handled: pass `plural` explicitly for those.
+ * Lower-cases a kind and applies simple English pluralization (core's {@link guessPlural}): `-s`,
+ * `-x`, `-z`, `-ch`, `-sh` take `-es` (`Ingress` → `ingresses`), a consonant followed by `-y`
+ * becomes `-ies` (`Policy` → `policies`, but `Gateway` → `gateways`), anything else takes `-s`.
+ * Irregular nouns are not handled: pass `plural` explicitly for those.
  *
  * ## Example
  * ```ts
@@ -17,8 +18,5 @@
  * ```
  */
 export function pluralize(kind: string): string {
-  const word = kind.toLowerCase();
-  if (/(s|x|z|ch|sh)$/.test(word)) return `${word}es`;
-  if (/[^aeiou]y$/.test(word)) return `${word.slice(0, -1)}ies`;
-  return `${word}s`;
+  return guessPlural(kind);
 }
