@@ -6,7 +6,7 @@ import { Action, Controller, ErrorPolicy, type ControllerConfig, type Controller
 import type { Store, WatcherEvent } from 'rxkube/runtime';
 import { map, type Observable } from 'rxjs';
 import { Api, type Client } from 'rxkube/client';
-import { Patch } from 'rxkube/core';
+import { ConfigMap as ConfigMapType, Patch } from 'rxkube/core';
 
 /** What the reconciler needs from the outside world. */
 export interface GreeterContext {
@@ -39,6 +39,6 @@ export function runGreeter(
 
 /** The production context: a merge patch through the Api's Observable twin. */
 export function greeterContext(client: Client, namespace: string): GreeterContext {
-  const configMaps = Api.namespaced(client, { group: '', version: 'v1', apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', scope: 'Namespaced' } as const, namespace);
+  const configMaps = Api.namespaced(client, ConfigMapType, namespace);
   return { stamp$: (name, greeting) => configMaps.patch$(name, Patch.merge({ data: { greeting } })) };
 }
