@@ -7,7 +7,7 @@
 //   npm run sample -- samples/configmapgen-controller.ts [namespace]
 import { Api, Client } from 'rxkube/client';
 import { Config } from 'rxkube/config';
-import { ConfigMap, Event, controllerOwnerRef, objectReference } from 'rxkube/core';
+import { ConfigMap, Event, Patch, controllerOwnerRef, objectReference } from 'rxkube/core';
 import { Action, Controller, ErrorPolicy, EventRecorder, finalizer, shutdownOnSignal, type ControllerResult } from 'rxkube/runtime';
 import type { Observable } from 'rxjs';
 import { ConfigMapGenerator } from './configmapgenerator';
@@ -45,7 +45,7 @@ async function reconcile(gen: ConfigMapGenerator, ctx: Context): Promise<Action>
       { fieldManager: MANAGER, force: true },
     );
     if (gen.status?.observedGeneration !== generation) {
-      await generators.patchStatus(name, { type: 'merge', body: { status: { configMap: `${name}-gen`, observedGeneration: generation } } });
+      await generators.patchStatus(name, Patch.merge({ status: { configMap: `${name}-gen`, observedGeneration: generation } }));
       await ctx.recorder.publish({ type: 'Normal', reason: 'Generated', action: 'Reconcile', note: `wrote ${copies} key(s) to ${name}-gen` }, regarding);
       ctx.log(`reconcile ${namespace}/${name}: ${name}-gen holds ${JSON.stringify(gen.spec.content)} x${copies}`);
     }

@@ -3,7 +3,7 @@
 // saw. Ctrl+C stops it gracefully; `--once` stops after the scripted steps, failing if anything did not converge.
 import { Api, Client } from 'rxkube/client';
 import { Config } from 'rxkube/config';
-import { ConfigMap, Namespace } from 'rxkube/core';
+import { ConfigMap, Namespace, Patch } from 'rxkube/core';
 import { awaitCondition, shutdownOnSignal, watcher } from 'rxkube/runtime';
 import type { ConfigMap as ConfigMapObject } from 'kubernetes-types/core/v1';
 import { Subject, merge, takeUntil } from 'rxjs';
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   await hasContent('greetings-gen', 'hi from rxkube');
 
   you('change hello: content "hello again"');
-  await generators.patch('hello', { type: 'merge', body: { spec: { content: 'hello again' } } });
+  await generators.patch('hello', Patch.merge({ spec: { content: 'hello again' } }));
   await hasContent('hello-gen', 'hello again');
 
   you('delete ConfigMap greetings-gen behind the controller’s back');
