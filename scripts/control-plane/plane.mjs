@@ -352,6 +352,8 @@ async function start(log, env) {
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
       '--service-cluster-ip-range=10.0.0.0/24', '--authorization-mode=RBAC', '--allow-privileged=true',
+      // Extra flags for tests that need another server setup (e.g. --watch-cache=false), space-separated.
+      ...(env.RXKUBE_CP_APISERVER_EXTRA_ARGS ?? '').split(/\s+/).filter(Boolean),
     ],
     'kube-controller-manager': [
       `--kubeconfig=${cmKubeconfig}`, `--authentication-kubeconfig=${cmKubeconfig}`,

@@ -11,7 +11,8 @@ import { store, type Store } from '../../../lib/runtime/store.js';
 import { watcher, type WatchSource, type WatcherConfig } from '../../../lib/runtime/watcher.js';
 import type { WatcherError } from '../../../lib/runtime/watcher-error.js';
 import type { WatcherEvent } from '../../../lib/runtime/watcher-event.js';
-import { eventually, kubeconfigPath, kubectl, useNamespace } from '../support/cluster.js';
+import { compactEtcd, eventually, kubeconfigPath, kubectl, useNamespace } from '../support/cluster.js';
+import { startPrivatePlane } from '../support/private-plane.js';
 
 const fast: WatcherConfig = { backoff: { initialMs: 100, maxMs: 2000 } };
 
@@ -91,23 +92,34 @@ describe('watcher (e2e)', () => {
   });
 
   it('relists after watching from a compacted resourceVersion (410 Gone) and converges', async () => {
-    await kubectl(['apply', '-n', ns, '-f', '-'], { input: manifest(['g-1', 'g-2', 'g-3'], 'gone') });
-    // A listing whose resourceVersion is long compacted: the server answers the watch from it with 410.
-    let lists = 0;
-    const stale: WatchSource<ConfigMap> = {
-      list$: (p) => api.list$(p).pipe(map((page) => (lists++ === 0 ? { ...page, metadata: { ...page.metadata, resourceVersion: '1' } } : page))),
-      watch: (p) => api.watch(p),
-    };
-    const { reader, errors, events } = reflect(stale, { labelSelector: 'set=gone' });
-    await eventually(() => errors.length > 0 || undefined, { timeoutMs: 30_000 });
-    expect(errors[0]?.gone).toBe(true);
-    expect(['watchError', 'watchStartFailed']).toContain(errors[0]?.reason);
-    await eventually(() => lists >= 2 || undefined, { timeoutMs: 30_000 });
-    await kubectl(['delete', 'configmap', '-n', ns, 'g-1']);
-    await kubectl(['apply', '-n', ns, '-f', '-'], { input: manifest(['g-4'], 'gone') });
-    await eventually(async () => JSON.stringify(sortKeys(storeState(reader))) === JSON.stringify(sortKeys(await listState(api, 'set=gone'))) || undefined, { timeoutMs: 30_000 });
-    expect(Object.keys(storeState(reader)).sort()).toEqual(['g-2', 'g-3', 'g-4']);
-    expect(events.filter((e) => e.type === 'initDone').length).toBe(2);
+    // The shared plane's watch cache still covers old resourceVersions, so it would never say 410: use a private
+    // plane without a watch cache, whose watches come from etcd, and compact etcd, as a long-running cluster has.
+    const plane = await startPrivatePlane({ apiserverArgs: ['--watch-cache=false'] });
+    try {
+      const papi = Api.namespaced(new Client(configFromKubeconfig({ path: plane.kubeconfig })), ConfigMap, 'default');
+      const pk = (args: string[], input?: string) => kubectl(args, { kubeconfig: plane.kubeconfig, ...(input === undefined ? {} : { input }) });
+      await pk(['apply', '-n', 'default', '-f', '-'], manifest(['g-1', 'g-2', 'g-3'], 'gone'));
+      await compactEtcd(plane.runDir);
+      // A listing whose resourceVersion is long compacted: the server answers the watch from it with 410.
+      let lists = 0;
+      const stale: WatchSource<ConfigMap> = {
+        list$: (p) => papi.list$(p).pipe(map((page) => (lists++ === 0 ? { ...page, metadata: { ...page.metadata, resourceVersion: '1' } } : page))),
+        watch: (p) => papi.watch(p),
+      };
+      const { reader, errors, events } = reflect(stale, { labelSelector: 'set=gone' });
+      await eventually(() => errors.length > 0 || undefined, { timeoutMs: 30_000 });
+      expect(errors[0]?.gone).toBe(true);
+      expect(['watchError', 'watchStartFailed']).toContain(errors[0]?.reason);
+      await eventually(() => lists >= 2 || undefined, { timeoutMs: 30_000 });
+      await pk(['delete', 'configmap', '-n', 'default', 'g-1']);
+      await pk(['apply', '-n', 'default', '-f', '-'], manifest(['g-4'], 'gone'));
+      await eventually(async () => JSON.stringify(sortKeys(storeState(reader))) === JSON.stringify(sortKeys(await listState(papi, 'set=gone'))) || undefined, { timeoutMs: 30_000 });
+      expect(Object.keys(storeState(reader)).sort()).toEqual(['g-2', 'g-3', 'g-4']);
+      expect(events.filter((e) => e.type === 'initDone').length).toBe(2);
+    } finally {
+      for (const s of subs.splice(0)) s.unsubscribe();
+      await plane.stop();
+    }
   });
 
   it('lists through a streaming list (sendInitialEvents) and then follows changes', async () => {

@@ -3,6 +3,7 @@
 // Support code only: tests of rxkube itself should talk to the cluster through rxkube.
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { runPlaneCli } from './plane-cli.js';
 
 /**
@@ -151,6 +152,32 @@ export function useNamespace(prefix = 'e2e'): string {
  */
 export function canRestartApiServer(): boolean {
   return Boolean(process.env.RXKUBE_TEST_PLANE_RUN_DIR);
+}
+
+/**
+ * Compacts a local plane's etcd (the shared one, or a private one's `runDir`) up to its current revision through
+ * etcd's JSON gateway on loopback. With the watch cache off (a private plane started with `--watch-cache=false`),
+ * a watch from an older resourceVersion then gets 410 Gone, as on a long-running cluster; a fresh plane has
+ * compacted nothing yet (kube-apiserver compacts every 5 minutes) and its watch cache still covers old versions.
+ *
+ * ## Example
+ * ```ts
+ * await compactEtcd();
+ * // api.watch({ resourceVersion: '1' }) now fails with 410 Gone
+ * ```
+ */
+export async function compactEtcd(runDir = process.env.RXKUBE_TEST_PLANE_RUN_DIR): Promise<number> {
+  if (!runDir) throw new Error('compactEtcd() needs the local control plane (RXKUBE_TEST_PLANE_RUN_DIR unset)');
+  const state = JSON.parse(readFileSync(`${runDir}/state.json`, 'utf8')) as { ports: { etcd: number } };
+  const base = `http://127.0.0.1:${state.ports.etcd}/v3/kv`;
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${base}/${path}`, { method: 'POST', body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`etcd ${path}: HTTP ${res.status}: ${await res.text()}`);
+    return (await res.json()) as { header: { revision: string } };
+  };
+  const revision = Number((await post('range', { key: 'AA==' })).header.revision);
+  await post('compaction', { revision, physical: true });
+  return revision;
 }
 
 /**

@@ -33,10 +33,10 @@ export interface PrivatePlane {
  * });
  * ```
  */
-export async function startPrivatePlane(): Promise<PrivatePlane> {
+export async function startPrivatePlane(options: { apiserverArgs?: readonly string[] } = {}): Promise<PrivatePlane> {
   const scratch = mkdtempSync(join(tmpdir(), 'rxkube-plane-'));
   const runDir = join(scratch, 'run');
-  const env = { ...process.env, RXKUBE_CP_RUN_DIR: runDir };
+  const env: NodeJS.ProcessEnv = { ...process.env, RXKUBE_CP_RUN_DIR: runDir, RXKUBE_CP_APISERVER_EXTRA_ARGS: (options.apiserverArgs ?? []).join(' ') };
   const cleanUp = async (): Promise<void> => {
     await runPlaneCli(['down'], env);
     rmSync(scratch, { recursive: true, force: true });
