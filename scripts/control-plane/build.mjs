@@ -40,6 +40,27 @@ export function binaryVersion(name, file) {
 }
 
 /**
+ * The binaries that are missing from `paths.binDir` or report another version than the pinned one.
+ *
+ * ## Example
+ * ```js
+ * staleBinaries(); // [] when the cache is warm; ['etcd', 'kube-apiserver', ...] before the first build
+ * ```
+ * @param {ReturnType<typeof import('./paths.mjs').resolvePaths>} [paths]
+ * @returns {string[]}
+ */
+export function staleBinaries(paths = defaultPaths) {
+  const list = [];
+  if (binaryVersion('etcd', paths.bin.etcd) !== versions.etcd) list.push('etcd');
+  for (const [key, name] of Object.entries(kubeCommands)) {
+    if (binaryVersion(name, paths.bin[/** @type {keyof typeof kubeCommands} */ (key)]) !== versions.kubernetes) {
+      list.push(name);
+    }
+  }
+  return list;
+}
+
+/**
  * Builds whatever is missing or stale. Progress goes to `log`, one line at a time.
  *
  * ## Example
@@ -52,16 +73,7 @@ export function binaryVersion(name, file) {
 export async function build(options = {}) {
   const { log = () => {}, paths = defaultPaths } = options;
   const started = Date.now();
-  const stale = () => {
-    const list = [];
-    if (binaryVersion('etcd', paths.bin.etcd) !== versions.etcd) list.push('etcd');
-    for (const [key, name] of Object.entries(kubeCommands)) {
-      if (binaryVersion(name, paths.bin[/** @type {keyof typeof kubeCommands} */ (key)]) !== versions.kubernetes) {
-        list.push(name);
-      }
-    }
-    return list;
-  };
+  const stale = () => staleBinaries(paths);
   if (stale().length === 0) {
     log(`control plane binaries up to date in ${paths.binDir}`);
     return { binDir: paths.binDir, built: [], seconds: (Date.now() - started) / 1000 };
@@ -120,16 +132,31 @@ function goEnv() {
   return { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly' };
 }
 
-/** Fails with a one-line reason when Go is missing or too old for the pinned Kubernetes. */
-function checkGo() {
+/**
+ * Why Go cannot build the pinned Kubernetes (missing, or older than 1.26), as one line; undefined when it can.
+ *
+ * ## Example
+ * ```js
+ * goProblem(); // undefined, or 'Go is not installed or not on PATH (spawnSync go ENOENT); ...'
+ * ```
+ * @returns {string | undefined}
+ */
+export function goProblem() {
   const out = spawnSync('go', ['version'], { encoding: 'utf8', env: goEnv() });
   if (out.error) {
-    throw new ControlPlaneError(`Go is not installed or not on PATH (${out.error.message}); the control plane is built with Go >= 1.26`);
+    return `Go is not installed or not on PATH (${out.error.message}); the control plane is built with Go >= 1.26`;
   }
   const match = /go(\d+)\.(\d+)/.exec(out.stdout ?? '');
   if (!match || Number(match[1]) < 1 || (Number(match[1]) === 1 && Number(match[2]) < 26)) {
-    throw new ControlPlaneError(`Go >= 1.26 is needed to build Kubernetes ${versions.kubernetes}, found: ${(out.stdout ?? '').trim()}`);
+    return `Go >= 1.26 is needed to build Kubernetes ${versions.kubernetes}, found: ${(out.stdout ?? '').trim()}`;
   }
+  return undefined;
+}
+
+/** Fails with a one-line reason when Go is missing or too old for the pinned Kubernetes. */
+function checkGo() {
+  const problem = goProblem();
+  if (problem !== undefined) throw new ControlPlaneError(problem);
 }
 
 /**

@@ -91,11 +91,11 @@ describe('npm pack', () => {
     expect(exported.sort()).toEqual(Object.keys(SUBPATHS).sort());
   });
 
-  it('ships the build, the sources its maps point to, the bin scripts and the README, nothing else', () => {
+  it('ships the build, the sources its maps point to, the bin scripts, README, CHANGELOG and LICENSE, nothing else', () => {
     const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
     const bins = Object.values(manifest.bin ?? {}).map((path) => path.replace(/^\.\//, ''));
     const paths = packed.map((file) => file.path);
-    expect(paths.filter((path) => !/^(dist\/(esm|cjs)\/|lib\/)/.test(path)).sort()).toEqual(['README.md', ...bins, 'package.json'].sort());
+    expect(paths.filter((path) => !/^(dist\/(esm|cjs)\/|lib\/)/.test(path)).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', ...bins, 'package.json'].sort());
     expect(paths.filter((path) => path.startsWith('lib/') && !path.endsWith('.ts'))).toEqual([]);
     expect(paths).toContain('dist/esm/core/index.js');
     expect(paths).toContain('dist/cjs/core/index.js');
@@ -122,6 +122,29 @@ describe('npm pack', () => {
     }
     expect(JSON.parse(readFileSync(join(installed, 'dist/esm/package.json'), 'utf8'))).toEqual({ type: 'module', sideEffects: false });
     expect(JSON.parse(readFileSync(join(installed, 'dist/cjs/package.json'), 'utf8'))).toEqual({ type: 'commonjs', sideEffects: false });
+  });
+
+  it('tells the npm page where the project lives, and ships the license it declares', () => {
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+      license: string;
+      repository: { type: string; url: string };
+      homepage: string;
+      bugs: { url: string };
+      keywords: string[];
+    };
+    expect(manifest.repository).toEqual({ type: 'git', url: expect.stringMatching(/^git\+https:\/\/.+\.git$/) as string });
+    const web = manifest.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
+    expect(manifest.homepage.startsWith(web)).toBe(true);
+    expect(manifest.bugs.url).toBe(`${web}/issues`);
+    expect(manifest.keywords).toEqual(expect.arrayContaining(['kubernetes', 'rxjs', 'controller']));
+    expect(manifest.license).toBe('Apache-2.0');
+    const license = readFileSync(join(installed, 'LICENSE'), 'utf8');
+    expect(license).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/);
+    expect(license).toContain('END OF TERMS AND CONDITIONS');
+    // The CHANGELOG has a section for the version being packed.
+    const { version } = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { version: string };
+    const headings = readFileSync(join(installed, 'CHANGELOG.md'), 'utf8').split('\n').filter((line) => line.startsWith('## '));
+    expect(headings.some((line) => line.split(/\s+/)[1] === version)).toBe(true);
   });
 
   it('resolves every source map entry to a file inside the package', () => {
