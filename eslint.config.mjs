@@ -17,6 +17,7 @@ export default defineConfig(
     'samples/browser/dist/',
     'spec/e2e/artifacts/',
     'bench/results/',
+    'docs/api/',
   ]),
   {
     files: ['**/*.{ts,mts,cts,tsx,js,mjs,cjs}'],
