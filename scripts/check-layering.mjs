@@ -30,6 +30,11 @@ export const LAYERS = {
   derive: { layers: ['core', 'derive'], packages: ['kubernetes-types', 'ajv', 'ajv-formats', 'js-yaml'], node: false },
   // rxkube/metrics/prometheus: the prom-client adapter of the runtime's MetricsSink (prom-client is an optional peer).
   'metrics-prometheus': { layers: ['core', 'runtime', 'metrics-prometheus'], packages: ['prom-client'], node: false },
+  // rxkube/admission: AdmissionReview/ConversionReview types, response builders, JSON patch diff, conversions,
+  // webhook configurations and admission policies (browser-safe; verifying a policy uses the client).
+  admission: { layers: ['core', 'client', 'admission'], packages: ['kubernetes-types', 'rxjs'], node: false },
+  // rxkube/webhook: the Node-only HTTPS server for admission and conversion webhooks, and development certificates.
+  webhook: { layers: ['core', 'client', 'runtime', 'admission', 'webhook'], packages: ['kubernetes-types', 'rxjs'], node: true },
   // lib/index.ts, the `rxkube` facade: the browser-safe layers, never config.
   facade: { layers: ['core', 'client', 'runtime', 'derive'], packages: [], node: false },
 };

@@ -19,7 +19,7 @@ import { REPO, ensureFreshDist } from './support/dist';
 jest.setTimeout(120_000);
 
 /** The subpaths docs/architecture.md calls browser-safe. */
-const BROWSER_SAFE = ['rxkube', 'rxkube/core', 'rxkube/client', 'rxkube/runtime', 'rxkube/derive'];
+const BROWSER_SAFE = ['rxkube', 'rxkube/core', 'rxkube/client', 'rxkube/runtime', 'rxkube/derive', 'rxkube/admission'];
 
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 

@@ -21,6 +21,8 @@ const SUBPATHS: Readonly<Record<string, string>> = {
   'rxkube/config': 'Kubeconfig',
   'rxkube/runtime': 'watcher',
   'rxkube/derive': 'defineCustomResource',
+  'rxkube/admission': 'jsonPatchDiff',
+  'rxkube/webhook': 'webhookHandler',
   'rxkube/metrics/prometheus': 'prometheusMetrics',
 };
 
