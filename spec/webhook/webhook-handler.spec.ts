@@ -30,7 +30,7 @@ let torn: number;
 function post(path: string, body: unknown, headers: Record<string, string> = {}, method = 'POST'): Promise<Reply> {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${base}${path}`, { method, headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
+    const req = httpRequest(`${base}${path}`, { method, agent: false, headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(Buffer.concat(chunks).toString() || '{}') as Record<string, unknown> }));
@@ -74,7 +74,10 @@ beforeEach(() => {
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 });
 
 describe('webhookHandler', () => {
