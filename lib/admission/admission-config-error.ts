@@ -7,7 +7,7 @@
 import { KubeError } from '../core/errors.js';
 
 /** What was wrong with a description. */
-export type AdmissionConfigErrorReason = 'invalidField' | 'duplicateName' | 'notCompiled' | 'typeCheckWarnings';
+export type AdmissionConfigErrorReason = 'invalidField' | 'duplicateName' | 'notCompiled';
 
 /**
  * A description of webhooks or policies that the API server would refuse (or, for `notCompiled`, did

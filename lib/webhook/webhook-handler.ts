@@ -17,6 +17,7 @@ import { parseConversionReview, type ConversionResponse } from '../admission/con
 import { DecodeError } from '../core/error-boundary.js';
 import type { Status } from '../core/response.js';
 import { noopMetrics, type MetricsSink } from '../runtime/metrics.js';
+import { WebhookError } from './webhook-error.js';
 import { jsonLogger, type WebhookLogEntry, type WebhookLogger } from './webhook-log.js';
 import { WEBHOOK_METRICS } from './webhook-metrics.js';
 import type { HandlerResult, WebhookRoute } from './webhook-route.js';
@@ -179,7 +180,7 @@ function checkAdmissionResponse(route: WebhookRoute, request: AdmissionRequest, 
 export function webhookHandler(routes: readonly WebhookRoute[], options: WebhookHandlerOptions = {}): WebhookRequestHandler {
   const byPath = new Map<string, WebhookRoute>();
   for (const route of routes) {
-    if (byPath.has(route.path)) throw new Error(`two webhook routes have the path ${route.path}`);
+    if (byPath.has(route.path)) throw new WebhookError('invalidRoute', `two webhook routes have the path ${route.path}`);
     byPath.set(route.path, route);
   }
   const limit = options.bodyLimitBytes ?? 8 * 1024 * 1024;
