@@ -20,3 +20,5 @@ export * from './request.js';
 export * from './resource-ext.js';
 export * from './resource.js';
 export * from './response.js';
+export * from './shard-hash.js';
+export * from './shard-selector.js';

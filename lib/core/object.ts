@@ -32,8 +32,23 @@ export interface TypeMeta {
 export interface ObjectList<K> {
   apiVersion?: string;
   kind?: string;
-  metadata: ListMeta;
+  metadata: ListMeta & ShardedListMeta;
   items: K[];
+}
+
+/**
+ * What a server with the `ShardedListAndWatch` feature (Kubernetes 1.36 alpha) adds to a LIST
+ * answered with a `shardSelector`: the selector it applied. Its absence on such an answer means
+ * the server ignored the selector and returned everything.
+ *
+ * ## Example
+ * ```ts
+ * const page = await api.list({ limit: 1, shardSelector: ShardSelector.slice(0, 2).print() });
+ * const filtered = page.metadata.shardInfo !== undefined;
+ * ```
+ */
+export interface ShardedListMeta {
+  shardInfo?: { selector?: string };
 }
 
 /**

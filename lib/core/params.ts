@@ -6,6 +6,7 @@
  */
 import type { Preconditions } from 'kubernetes-types/meta/v1.js';
 import { InvalidRequestError } from './errors.js';
+import { ShardSelector } from './shard-selector.js';
 
 export type { Preconditions };
 
@@ -27,6 +28,13 @@ export interface SelectorParams {
   fieldSelector?: string;
   /** Server-side timeout. For WATCH it must be below 295 (the server rejects longer ones). */
   timeoutSeconds?: number;
+  /**
+   * Only objects whose hashed uid (or namespace) falls in these ranges, e.g.
+   * `ShardSelector.slice(0, 3).print()` (KEP-5866; needs the `ShardedListAndWatch` feature gate on
+   * the server — without it the server ignores the parameter and a LIST answer has no
+   * `metadata.shardInfo`). Checked with {@link ShardSelector.parse} before a request is built.
+   */
+  shardSelector?: string;
 }
 
 /**
@@ -154,6 +162,11 @@ function checkNonNegativeInteger(name: string, value: number | undefined): void 
   }
 }
 
+/** An empty string means "no shard selector" (as the server reads it); anything else must parse. */
+function checkShardSelector(selector: string | undefined): void {
+  if (selector !== undefined && selector !== '') ShardSelector.parse(selector);
+}
+
 /**
  * Checks LIST parameters. Throws {@link InvalidRequestError} naming the offending field.
  *
@@ -164,6 +177,7 @@ function checkNonNegativeInteger(name: string, value: number | undefined): void 
  */
 export function validateListParams(p: ListParams): void {
   checkNonNegativeInteger('limit', p.limit);
+  checkShardSelector(p.shardSelector);
   checkNonNegativeInteger('timeoutSeconds', p.timeoutSeconds);
   // The server treats an empty resourceVersion as absent, so `''` cannot carry a match rule.
   if (p.resourceVersionMatch !== undefined && (p.resourceVersion === undefined || p.resourceVersion === '')) {
@@ -194,6 +208,7 @@ export function validateListParams(p: ListParams): void {
  */
 export function validateWatchParams(p: WatchParams): void {
   checkNonNegativeInteger('timeoutSeconds', p.timeoutSeconds);
+  checkShardSelector(p.shardSelector);
   if (p.timeoutSeconds !== undefined && p.timeoutSeconds >= MAX_WATCH_TIMEOUT_SECONDS) {
     fail(`timeoutSeconds must be below ${MAX_WATCH_TIMEOUT_SECONDS} for a watch, got ${p.timeoutSeconds}`, { timeoutSeconds: p.timeoutSeconds });
   }

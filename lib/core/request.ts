@@ -105,6 +105,7 @@ function selectorQuery(p: ListParams | WatchParams): Record<string, string> {
   setIf(q, 'labelSelector', p.labelSelector || undefined);
   setIf(q, 'fieldSelector', p.fieldSelector || undefined);
   setIf(q, 'timeoutSeconds', p.timeoutSeconds);
+  setIf(q, 'shardSelector', p.shardSelector || undefined);
   return q;
 }
 

@@ -37,3 +37,10 @@ export * from './finalizer.js';
 export * from './event-recorder.js';
 export * from './leader-election.js';
 export * from './metrics.js';
+// Sharding one controller across replicas.
+export * from './bucket-set.js';
+export * from './shard-assignment.js';
+export * from './shard-error.js';
+export * from './shard-gate.js';
+export * from './shard-membership.js';
+export * from './shard-support.js';

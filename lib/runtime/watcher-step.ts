@@ -62,6 +62,7 @@ export interface WatcherStepResult<K> {
 export interface WatcherRequestOptions {
   labelSelector?: string;
   fieldSelector?: string;
+  shardSelector?: string;
   timeoutSeconds: number;
   pageSize: number;
   bookmarks: boolean;
@@ -109,9 +110,10 @@ export function statusCodeOf(error: unknown): number | undefined {
  * ```
  */
 export function watcherRequest(state: WatcherState, o: WatcherRequestOptions): WatcherRequest {
-  const selectors: { labelSelector?: string; fieldSelector?: string } = {};
+  const selectors: { labelSelector?: string; fieldSelector?: string; shardSelector?: string } = {};
   if (o.labelSelector !== undefined) selectors.labelSelector = o.labelSelector;
   if (o.fieldSelector !== undefined) selectors.fieldSelector = o.fieldSelector;
+  if (o.shardSelector !== undefined) selectors.shardSelector = o.shardSelector;
   switch (state.phase) {
     case 'empty':
     case 'initialWatch':

@@ -55,6 +55,12 @@ export interface WatcherConfig {
   labelSelector?: string;
   /** Only objects matching this field selector. */
   fieldSelector?: string;
+  /**
+   * Only objects whose hashed uid (or namespace) is in these ranges (`ShardSelector.print()`;
+   * KEP-5866, needs the `ShardedListAndWatch` feature on the server, which otherwise ignores it —
+   * see `shardFilteringSupported` in `rxkube/runtime` to find out, and filter on the client then).
+   */
+  shardSelector?: string;
   /** Server-side timeout of each WATCH, below 295. @default 290 */
   timeoutSeconds?: number;
   /** Objects per LIST page. @default 500 */
@@ -93,6 +99,7 @@ function requestOptions(c: WatcherConfig): WatcherRequestOptions {
   return {
     ...(c.labelSelector === undefined ? {} : { labelSelector: c.labelSelector }),
     ...(c.fieldSelector === undefined ? {} : { fieldSelector: c.fieldSelector }),
+    ...(c.shardSelector === undefined || c.shardSelector === '' ? {} : { shardSelector: c.shardSelector }),
     timeoutSeconds: c.timeoutSeconds ?? 290,
     pageSize: c.pageSize ?? 500,
     bookmarks: c.bookmarks ?? true,
