@@ -51,6 +51,11 @@ export interface WebhookHandlerOptions {
  * ```ts
  * const handle: WebhookRequestHandler = webhookHandler(routes);
  * expressApp.use('/webhooks', handle);
+ * // fastify: let the handler write the raw response, passing the body fastify parsed
+ * fastifyApp.post('/webhooks/*', (request, reply) => {
+ *   reply.hijack();
+ *   handle(Object.assign(request.raw, { url: request.url.replace('/webhooks', ''), body: request.body }), reply.raw);
+ * });
  * ```
  */
 export type WebhookRequestHandler = ((req: IncomingMessage & { body?: unknown }, res: ServerResponse, next?: (error?: unknown) => void) => void) & {
