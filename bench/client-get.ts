@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { ConfigMap } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap } from '../lib/core/api/core/v1.js';
 import { Api, Client } from 'rxkube/client';
 import { Config } from 'rxkube/config';
 import { resourceType } from 'rxkube/core';

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Pod } from '../lib/core/api/core/v1.js';
 import { Api, Client } from 'rxkube/client';
 import { resourceType } from 'rxkube/core';
 import { dropManagedFields, reflector, store, watcher, type Store } from 'rxkube/runtime';

@@ -21,7 +21,7 @@ import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Pod } from '../lib/core/api/core/v1.js';
 import { Api, Client } from 'rxkube/client';
 import { resourceType } from 'rxkube/core';
 import { reflector, store, watcher } from 'rxkube/runtime';

@@ -9,7 +9,7 @@ import { Api, Client } from 'rxkube/client';
 import { Config } from 'rxkube/config';
 import { Pod } from 'rxkube/core';
 import { dropManagedFields, reflector, shutdownOnSignal, store, watcher } from 'rxkube/runtime';
-import type { Pod as PodObject } from 'kubernetes-types/core/v1';
+import type { Pod as PodObject } from 'rxkube/core';
 import { auditTime, takeUntil } from 'rxjs';
 
 const [namespace, labelSelector] = process.argv.slice(2);

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Layering check for rxkube: reads every source file under lib/ and fails (exit 1) when an import
-// crosses the layer map in docs/architecture.md — core importing anything but kubernetes-types, a
+// crosses the layer map in docs/architecture.md — core importing any package, a
 // lower layer importing a higher one, a package a layer may not use, or a Node built-in outside the
 // Node-only code (lib/config/** and files named *.node.ts). One line per violation:
-//   lib/core/request.ts:3: core-purity: lib/core may import only kubernetes-types and lib/core, not 'rxjs'
+//   lib/core/request.ts:3: core-purity: lib/core may import no packages (plus lib/core), not 'rxjs'
 //
 // Usage: node scripts/check-layering.mjs [root]   (root defaults to the repository holding this script)
 //
@@ -23,18 +23,18 @@ import ts from 'typescript';
  * layers may only in files named *.node.ts, and core never). Keep in sync with docs/architecture.md.
  */
 export const LAYERS = {
-  core: { layers: ['core'], packages: ['kubernetes-types'], node: false },
-  client: { layers: ['core', 'client'], packages: ['kubernetes-types', 'axios', 'rxjs'], node: false },
-  config: { layers: ['core', 'client', 'config'], packages: ['kubernetes-types', 'js-yaml', 'rxjs'], node: true },
-  runtime: { layers: ['core', 'client', 'runtime'], packages: ['kubernetes-types', 'rxjs'], node: false },
-  derive: { layers: ['core', 'derive'], packages: ['kubernetes-types', 'ajv', 'ajv-formats', 'js-yaml'], node: false },
+  core: { layers: ['core'], packages: [], node: false },
+  client: { layers: ['core', 'client'], packages: ['axios', 'rxjs'], node: false },
+  config: { layers: ['core', 'client', 'config'], packages: ['js-yaml', 'rxjs'], node: true },
+  runtime: { layers: ['core', 'client', 'runtime'], packages: ['rxjs'], node: false },
+  derive: { layers: ['core', 'derive'], packages: ['ajv', 'ajv-formats', 'js-yaml'], node: false },
   // rxkube/metrics/prometheus: the prom-client adapter of the runtime's MetricsSink (prom-client is an optional peer).
   'metrics-prometheus': { layers: ['core', 'runtime', 'metrics-prometheus'], packages: ['prom-client'], node: false },
   // rxkube/admission: AdmissionReview/ConversionReview types, response builders, JSON patch diff, conversions,
   // webhook configurations and admission policies (browser-safe; verifying a policy uses the client).
-  admission: { layers: ['core', 'client', 'admission'], packages: ['kubernetes-types', 'rxjs'], node: false },
+  admission: { layers: ['core', 'client', 'admission'], packages: ['rxjs'], node: false },
   // rxkube/webhook: the Node-only HTTPS server for admission and conversion webhooks, and development certificates.
-  webhook: { layers: ['core', 'client', 'runtime', 'admission', 'webhook'], packages: ['kubernetes-types', 'rxjs'], node: true },
+  webhook: { layers: ['core', 'client', 'runtime', 'admission', 'webhook'], packages: ['rxjs'], node: true },
   // lib/index.ts, the `rxkube` facade: the browser-safe layers, never config.
   facade: { layers: ['core', 'client', 'runtime', 'derive'], packages: [], node: false },
 };
@@ -124,7 +124,7 @@ export function checkLayering(root) {
       }
       if (BUILTINS.has(spec) || BUILTINS.has(packageName(spec)) || spec.startsWith('node:')) {
         if (layer === 'core') {
-          report(pos, 'core-purity', `lib/core may import only kubernetes-types and lib/core, not the Node built-in '${spec}'`);
+          report(pos, 'core-purity', `lib/core may import only lib/core, not the Node built-in '${spec}'`);
         } else if (!nodeAllowed) {
           report(pos, 'node-builtins', `${file} imports the Node built-in '${spec}'; only lib/config/** and files named *.node.ts may`);
         }

@@ -1,23 +1,27 @@
 #!/usr/bin/env node
-// Generates lib/core/builtins.ts: one `resourceType<K, Scope>(...)` descriptor for every built-in kind the
-// API server serves at the preferred version of each group, read from the server's discovery documents
-// (GET /version, /api/v1, /apis, /apis/<preferred group version>) through kubectl.
+// Generates the built-in kinds of rxkube/core from the API server itself:
+// - lib/core/api/**: the object types of every built-in API package, from the OpenAPI v3 documents
+//   (GET /openapi/v3/<group version>) of every built-in group version (scripts/gen-types.mjs renders them);
+// - lib/core/builtins.ts: one `resourceType<K, Scope>(...)` descriptor for every built-in kind the server serves at
+//   the preferred version of each group, read from discovery (GET /version, /api/v1, /apis, /apis/<group version>),
+//   its object type `K` taken from the generated types by apiVersion and kind.
+// Everything is read through kubectl.
 //
 // Usage:
 //   npm run gen:builtins                      (brings up / reuses the local control plane, like cluster:up)
-//   node scripts/gen-builtins.mjs [--kubeconfig PATH] [--kubectl PATH] [--out FILE]
+//   node scripts/gen-builtins.mjs [--kubeconfig PATH] [--kubectl PATH] [--out-dir DIR]
 //   (defaults: $KUBECONFIG, else the local control plane; $RXKUBE_TEST_KUBECTL, else the plane's kubectl,
-//   else `kubectl`; lib/core/builtins.ts)
+//   else `kubectl`; lib/core — builtins.ts and api/ are written there)
 //
 // What counts as built-in: everything discovery lists, minus resources served by a CustomResourceDefinition
 // and group versions served by an aggregated APIService (spec.service set), so CRDs that tests installed
-// never leak into the table. Object types come from `kubernetes-types` when it declares an interface with
-// the same apiVersion and kind literals; kinds it lacks are typed `KubeResource`. The output is sorted and
-// has no timestamps, so the same server always gives the same bytes (the e2e drift test relies on it).
+// never leak into the output. The output is sorted and has no timestamps, so the same server always gives the same
+// bytes (the e2e drift test relies on it).
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mergeSchemas, renderIndex, renderTypes } from './gen-types.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -25,14 +29,14 @@ function parseArgs(argv) {
   const opts = {
     kubeconfig: process.env.KUBECONFIG,
     kubectl: process.env.RXKUBE_TEST_KUBECTL || undefined,
-    out: join(ROOT, 'lib/core/builtins.ts'),
+    outDir: join(ROOT, 'lib/core'),
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
     if (flag === '--kubeconfig') opts.kubeconfig = value();
     else if (flag === '--kubectl') opts.kubectl = value();
-    else if (flag === '--out') opts.out = value();
+    else if (flag === '--out-dir') opts.outDir = value();
     else throw new Error(`unknown argument ${argv[i]}`);
   }
   return opts;
@@ -60,9 +64,11 @@ export function discover(opts) {
       .map((s) => `${s.spec.group}/${s.spec.version}`),
   );
   const groupVersions = [{ group: '', version: 'v1', path: '/api/v1' }];
+  const served = ['api/v1'];
   for (const g of getRaw(opts, '/apis').groups) {
     const { groupVersion, version: v } = g.preferredVersion;
     if (!aggregated.has(groupVersion)) groupVersions.push({ group: g.name, version: v, path: `/apis/${groupVersion}` });
+    for (const other of g.versions) if (!aggregated.has(other.groupVersion)) served.push(`apis/${other.groupVersion}`);
   }
   const resources = [];
   for (const gv of groupVersions) {
@@ -86,32 +92,19 @@ export function discover(opts) {
       });
     }
   }
-  return { version, resources };
+  // A group served only by CRDs (every resource of it CRD-served) has no built-in types.
+  const crdGroups = new Set([...crdServed].map((gr) => gr.split('/')[0]));
+  const builtinGroups = new Set(resources.map((r) => r.group));
+  const openapi = served.filter((p) => {
+    const group = p === 'api/v1' ? '' : p.split('/')[1];
+    return builtinGroups.has(group) || !crdGroups.has(group);
+  });
+  return { version, resources, openapi: openapi.sort() };
 }
 
-/**
- * Object types declared by kubernetes-types: `apiVersion|kind` → { module, name }, found by reading each
- * interface's `apiVersion?: "..."` and `kind?: "..."` literal types.
- */
-export function kubernetesTypes(root = ROOT) {
-  const base = join(root, 'node_modules/kubernetes-types');
-  const types = new Map();
-  for (const dir of readdirSync(base, { withFileTypes: true })) {
-    if (!dir.isDirectory()) continue;
-    for (const file of readdirSync(join(base, dir.name))) {
-      if (!file.endsWith('.d.ts')) continue;
-      const module = `kubernetes-types/${dir.name}/${file.replace(/\.d\.ts$/, '.js')}`;
-      const text = readFileSync(join(base, dir.name, file), 'utf8');
-      for (const block of text.split(/\nexport interface /).slice(1)) {
-        const name = /^(\w+)/.exec(block)?.[1];
-        const body = block.slice(0, block.indexOf('\n}'));
-        const apiVersion = /\n\s+apiVersion\?: "([^"]+)";/.exec(body)?.[1];
-        const kind = /\n\s+kind\?: "([^"]+)";/.exec(body)?.[1];
-        if (name && apiVersion && kind) types.set(`${apiVersion}|${kind}`, { module, name });
-      }
-    }
-  }
-  return types;
+/** The OpenAPI v3 documents of the built-in group versions: `[path, document]` pairs. */
+export function openApiDocuments(opts, paths) {
+  return paths.map((p) => [p, getRaw(opts, `/openapi/v3/${p}`)]);
 }
 
 const pascal = (s) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -159,13 +152,13 @@ function example(r) {
 }
 
 /** Renders lib/core/builtins.ts. */
-export function render({ version, resources }, types) {
+export function render({ version, resources }, kinds) {
   const named = assignNames(resources.map((r) => ({ ...r }))).sort(byName);
   const modules = new Map();
   for (const r of named) {
-    const t = types.get(`${r.group === '' ? r.version : `${r.group}/${r.version}`}|${r.kind}`);
+    const t = kinds.get(`${r.group === '' ? r.version : `${r.group}/${r.version}`}|${r.kind}`);
     if (t) {
-      const alias = t.module.replace(/^kubernetes-types\//, '').replace(/\.js$/, '').replace(/[^A-Za-z0-9]/g, '_');
+      const alias = t.module.replace(/[^A-Za-z0-9]/g, '_');
       modules.set(t.module, alias);
       r.type = `${alias}.${t.name}`;
     } else {
@@ -182,8 +175,8 @@ export function render({ version, resources }, types) {
   out.push(" * GENERATED by `scripts/gen-builtins.mjs` from the API server's discovery; do not edit by hand. The e2e");
   out.push(' * test `spec/e2e/core/builtins.spec.ts` regenerates it and fails on drift.');
   out.push(' *');
-  out.push(' * - Object types come from `kubernetes-types` where it declares the kind at this apiVersion; the kinds it');
-  out.push(' *   lacks are typed `KubeResource`:');
+  out.push(" * - Object types are generated from the server's OpenAPI v3 documents into `./api/` (by the same script);");
+  out.push(' *   kinds without a schema of their own are typed `KubeResource`:');
   const untypedWords = untyped.length === 0 ? ['none.'] : untyped.map((n, i) => (i === untyped.length - 1 ? `${n}.` : `${n},`));
   for (const line of wrap(untypedWords, 100)) out.push(` *   ${line}`);
   out.push(" * - Names are the kind. When several groups serve a kind, the core group's descriptor gets the prefix");
@@ -193,7 +186,7 @@ export function render({ version, resources }, types) {
   out.push(' * @module');
   out.push(' */');
   for (const [module, alias] of [...modules].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    out.push(`import type * as ${alias} from '${module}';`);
+    out.push(`import type * as ${alias} from './api/${module}.js';`);
   }
   if (untyped.length > 0) out.push("import type { KubeResource } from './object.js';");
   out.push("import { resourceType, type ResourceType } from './resource.js';");
@@ -252,10 +245,21 @@ async function main() {
     opts.kubectl ??= plane.kubectl;
   }
   opts.kubectl ??= 'kubectl';
-  const text = render(discover(opts), kubernetesTypes());
-  writeFileSync(opts.out, text);
+  const discovered = discover(opts);
+  const schemas = mergeSchemas(openApiDocuments(opts, discovered.openapi));
+  const { files, kinds } = renderTypes(schemas, discovered);
+  const apiDir = join(opts.outDir, 'api');
+  rmSync(apiDir, { recursive: true, force: true });
+  for (const [module, text] of files) {
+    mkdirSync(dirname(join(apiDir, `${module}.ts`)), { recursive: true });
+    writeFileSync(join(apiDir, `${module}.ts`), text);
+  }
+  writeFileSync(join(apiDir, 'index.ts'), renderIndex(files.keys(), discovered));
+  const text = render(discovered, kinds);
+  writeFileSync(join(opts.outDir, 'builtins.ts'), text);
   const count = (text.match(/^export const /gm) ?? []).length - 1;
-  process.stderr.write(`gen-builtins: wrote ${count} descriptors to ${relative(process.cwd(), opts.out) || opts.out}\n`);
+  const where = relative(process.cwd(), opts.outDir) || opts.outDir;
+  process.stderr.write(`gen-builtins: ${schemas.size} schemas of ${discovered.openapi.length} group versions in ${files.size} modules under ${where}/api, ${count} descriptors in ${where}/builtins.ts\n`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type * as admission from 'kubernetes-types/admissionregistration/v1.js';
-import type { LabelSelector, ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import type * as admission from '../core/api/admissionregistration/v1.js';
+import type { LabelSelector, ObjectMeta } from '../core/api/meta/v1.js';
 import type { ResourceType } from '../core/resource.js';
 import { AdmissionConfigError } from './admission-config-error.js';
 import { admissionRules, matchConditions, type MatchCondition, type WebhookRule } from './webhook-configuration.js';
@@ -132,7 +132,7 @@ export interface MutatingAdmissionPolicyInit {
   readonly binding?: PolicyBindingInit;
 }
 
-/** admissionregistration.k8s.io/v1 MutatingAdmissionPolicy (kubernetes-types 1.30 does not declare it). */
+/** admissionregistration.k8s.io/v1 MutatingAdmissionPolicy (hand-written here; the generated admissionregistrationV1 types declare it too). */
 export interface MutatingAdmissionPolicyObject {
   apiVersion: 'admissionregistration.k8s.io/v1';
   kind: 'MutatingAdmissionPolicy';

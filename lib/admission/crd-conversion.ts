@@ -10,7 +10,7 @@ import type { Conversion } from './conversion.js';
 import { webhookClientConfig, type WebhookEndpoint } from './webhook-configuration.js';
 
 /**
- * The parts of a CustomResourceDefinition this module reads (kubernetes-types' and rxkube/derive's both fit).
+ * The parts of a CustomResourceDefinition this module reads (rxkube/core's generated type and rxkube/derive's both fit).
  *
  * ## Example
  * ```ts

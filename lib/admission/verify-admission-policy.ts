@@ -8,7 +8,7 @@
  * @module
  */
 import { asyncScheduler, defer, filter, firstValueFrom, map, Observable, switchMap, take, timeout, timer, type SchedulerLike } from 'rxjs';
-import type { ExpressionWarning } from 'kubernetes-types/admissionregistration/v1.js';
+import type { ExpressionWarning } from '../core/api/admissionregistration/v1.js';
 import { Api } from '../client/api.js';
 import type { Client } from '../client/client.js';
 import { isApiError } from '../client/errors.js';

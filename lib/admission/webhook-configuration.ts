@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type * as admission from 'kubernetes-types/admissionregistration/v1.js';
-import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+import type * as admission from '../core/api/admissionregistration/v1.js';
+import type { LabelSelector } from '../core/api/meta/v1.js';
 import type { ResourceType } from '../core/resource.js';
 import { AdmissionConfigError } from './admission-config-error.js';
 import type { AdmissionOperation } from './admission-review.js';

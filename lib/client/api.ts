@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Scale } from 'kubernetes-types/autoscaling/v1.js';
+import type { Scale } from '../core/api/autoscaling/v1.js';
 import { catchError, defer, EMPTY, expand, filter, map, type Observable, of, reduce, throwError } from 'rxjs';
 import type { DynamicObject } from '../core/dynamic.js';
 import { DecodeError, parseWatchLine } from '../core/error-boundary.js';

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { APIResource, APIResourceList } from 'kubernetes-types/meta/v1.js';
+import type { APIResource, APIResourceList } from '../core/api/meta/v1.js';
 import { ApiResource } from '../core/api-resource.js';
 import { KubeError } from '../core/errors.js';
 import type { GroupVersionKind } from '../core/gvk.js';

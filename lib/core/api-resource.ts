@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { APIResource as DiscoveredResource } from 'kubernetes-types/meta/v1.js';
+import type { APIResource as DiscoveredResource } from './api/meta/v1.js';
 import type { DynamicObject } from './dynamic.js';
 import { apiVersionOf, parseApiVersion, type GroupVersionKind } from './gvk.js';
 import type { KubeObject, ResourceType, Scope } from './resource.js';

@@ -3,6 +3,7 @@
  *
  * @module
  */
+export * from './api/index.js';
 export * from './api-resource.js';
 export * from './builtins.js';
 export * from './dynamic.js';

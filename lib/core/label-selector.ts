@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { LabelSelector as K8sLabelSelector } from 'kubernetes-types/meta/v1.js';
+import type { LabelSelector as K8sLabelSelector } from './api/meta/v1.js';
 import { InvalidRequestError } from './errors.js';
 import { labelKeyProblem, labelValueProblem } from './label-validation.js';
 

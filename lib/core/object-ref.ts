@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ObjectReference } from 'kubernetes-types/core/v1.js';
+import type { ObjectReference } from './api/core/v1.js';
 import type { OwnerReference } from './object.js';
 import { requireName } from './resource-ext.js';
 import type { KubeObject, ResourceType, Scope } from './resource.js';

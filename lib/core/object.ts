@@ -1,17 +1,14 @@
 /**
  * Object shapes shared by every kind: metadata, type metadata, lists, and generic objects.
- * The metadata types are those of `kubernetes-types` (types only, nothing at run time).
+ * The metadata types are the generated `meta/v1` ones (`./api/meta/v1.ts`; types only, nothing at run time).
  *
  * @module
  */
-import type {
-  ListMeta,
-  ManagedFieldsEntry,
-  ObjectMeta,
-  OwnerReference,
-} from 'kubernetes-types/meta/v1.js';
+import type { ListMeta, ManagedFieldsEntry, ObjectMeta, OwnerReference } from './api/meta/v1.js';
 
 export type { ListMeta, ManagedFieldsEntry, ObjectMeta, OwnerReference };
+export type { Quantity } from './api/api/resource.js';
+export type { IntOrString } from './api/util/intstr.js';
 
 /** `apiVersion` and `kind`, as every serialized object carries them. */
 export interface TypeMeta {

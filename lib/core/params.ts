@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Preconditions } from 'kubernetes-types/meta/v1.js';
+import type { Preconditions } from './api/meta/v1.js';
 import { InvalidRequestError } from './errors.js';
 import { ShardSelector } from './shard-selector.js';
 

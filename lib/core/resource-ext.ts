@@ -226,7 +226,7 @@ export function isOwnedBy(obj: KubeObject, owner: KubeObject): boolean {
 
 function toDate(value: unknown): Date | undefined {
   if (value === undefined || value === null) return undefined;
-  // kubernetes-types declares Time as string; tolerate Date values produced by other libraries.
+  // The API's Time is an RFC 3339 string; tolerate Date values produced by other libraries.
   const d = value instanceof Date ? new Date(value.getTime()) : new Date(String(value));
   return Number.isNaN(d.getTime()) ? undefined : d;
 }

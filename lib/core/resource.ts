@@ -22,8 +22,8 @@ export interface KubeObject {
  *
  * ## Example
  * ```ts
- * import type { Pod } from 'kubernetes-types/core/v1';
- * const PodType = resourceType<Pod, 'Namespaced'>({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', scope: 'Namespaced' });
+ * import type { coreV1 } from 'rxkube/core';
+ * const PodType = resourceType<coreV1.Pod, 'Namespaced'>({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', scope: 'Namespaced' });
  * PodType.apiVersion; // 'v1'
  * ```
  */

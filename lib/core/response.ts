@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Status, StatusCause, StatusDetails } from 'kubernetes-types/meta/v1.js';
+import type { Status, StatusCause, StatusDetails } from './api/meta/v1.js';
 
 export type { Status, StatusCause, StatusDetails };
 

@@ -7,8 +7,8 @@
  * @module
  */
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import type { ObjectReference } from 'kubernetes-types/core/v1.js';
-import type { Event as KubeEvent } from 'kubernetes-types/events/v1.js';
+import type { ObjectReference } from '../core/api/core/v1.js';
+import type { Event as KubeEvent } from '../core/api/events/v1.js';
 import { KubeError } from '../core/errors.js';
 import { Patch } from '../core/patch.js';
 import { isNotFound } from '../client/errors.js';

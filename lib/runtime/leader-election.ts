@@ -20,7 +20,7 @@ import {
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
-import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import type { Lease } from '../core/api/coordination/v1.js';
 import { isConflict, isNotFound } from '../client/errors.js';
 import { METRICS, noopMetrics, type MetricsSink } from './metrics.js';
 

@@ -4,7 +4,7 @@
 import { Api, Client, configFromUrl } from 'rxkube/client';
 import { Pod } from 'rxkube/core';
 import { dropManagedFields, reflector, store, watcher } from 'rxkube/runtime';
-import type { Pod as PodObject } from 'kubernetes-types/core/v1';
+import type { Pod as PodObject } from 'rxkube/core';
 
 const client = new Client(configFromUrl(window.location.origin));
 const pods = Api.all(client, Pod);

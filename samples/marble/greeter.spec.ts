@@ -1,6 +1,6 @@
 // Marble tests of the greeter reconciler inside a real Controller: debounce, requeue and backoff timings are
 // checked in virtual time (RxJS TestScheduler), with the outside world played by cold marbles.
-import type { ConfigMap } from 'kubernetes-types/core/v1';
+import type { ConfigMap } from 'rxkube/core';
 import { reflector, store, type WatcherEvent } from 'rxkube/runtime';
 import { map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';

@@ -1,7 +1,7 @@
 // A reconciler written as an Observable pipeline, so its timing can be tested with marbles: it stamps a
 // ConfigMap with a greeting through `ctx.stamp$` (in production `api.patch$`, cold and cancellable) and asks to
 // be run again in a minute. Errors go to the controller's error policy (per-object exponential backoff).
-import type { ConfigMap } from 'kubernetes-types/core/v1';
+import type { ConfigMap } from 'rxkube/core';
 import { Action, Controller, ErrorPolicy, type ControllerConfig, type ControllerResult } from 'rxkube/runtime';
 import type { Store, WatcherEvent } from 'rxkube/runtime';
 import { map, type Observable } from 'rxjs';

@@ -5,7 +5,7 @@ import { Controller as HttpController, Get, HttpCode, HttpException, Inject, Mod
 import { Api, type ClientConfig } from 'rxkube/client';
 import { ConfigMap, Patch } from 'rxkube/core';
 import { Action, Controller, ErrorPolicy } from 'rxkube/runtime';
-import type { ConfigMap as ConfigMapObject } from 'kubernetes-types/core/v1';
+import type { ConfigMap as ConfigMapObject } from 'rxkube/core';
 import { ControllerHost, RxkubeModule, type HostedController } from './rxkube.module';
 
 /** `GET /health`: 200 with readiness when every store is ready, 503 otherwise. */

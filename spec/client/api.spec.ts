@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import type { ConfigMap, Pod } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Pod } from '../../lib/core/api/core/v1.js';
 import { firstValueFrom, Subject, take, toArray } from 'rxjs';
 import { InvalidRequestError } from '../../lib/core/errors.js';
 import { Patch } from '../../lib/core/patch.js';

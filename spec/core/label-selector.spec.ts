@@ -3,7 +3,7 @@
  * Kubernetes LabelSelector, and fast-check properties for round trips and matching agreement.
  */
 import fc from 'fast-check';
-import type { LabelSelector as K8sLabelSelector, LabelSelectorRequirement } from 'kubernetes-types/meta/v1.js';
+import type { LabelSelector as K8sLabelSelector, LabelSelectorRequirement } from '../../lib/core/api/meta/v1.js';
 import { InvalidRequestError } from '../../lib/core/errors.js';
 import { LabelSelector, LabelSelectorError, printRequirement, type LabelRequirement } from '../../lib/core/label-selector.js';
 

@@ -12,7 +12,7 @@ const CHECKER = join(REPO, 'scripts', 'check-layering.mjs');
 
 const PACKAGE_JSON = JSON.stringify({
   name: 'rxkube',
-  dependencies: { ajv: '*', axios: '*', 'js-yaml': '*', 'kubernetes-types': '*', rxjs: '*' },
+  dependencies: { ajv: '*', axios: '*', 'js-yaml': '*', rxjs: '*' },
   devDependencies: { '@kubernetes/client-node': '*' },
 });
 
@@ -39,7 +39,8 @@ function check(root: string): { status: number | null; stdout: string; violation
 /** The clean layout every test starts from: each layer importing what it may. */
 const CLEAN: Record<string, string> = {
   'lib/core/index.ts': "export * from './request.js';\n",
-  'lib/core/request.ts': "import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';\nexport type M = ObjectMeta;\n",
+  'lib/core/request.ts': "import type { ObjectMeta } from './object.js';\nexport type M = ObjectMeta;\n",
+  'lib/core/object.ts': 'export interface ObjectMeta {\n  name?: string;\n}\n',
   'lib/client/index.ts': [
     "import axios from 'axios';",
     "import { Observable } from 'rxjs';",
@@ -92,7 +93,7 @@ describe('check-layering', () => {
     expect(result.status).toBe(1);
     expect(result.violations).toEqual([
       "lib/client/index.ts:3: node-builtins: lib/client/index.ts imports the Node built-in 'fs'; only lib/config/** and files named *.node.ts may",
-      "lib/core/request.ts:2: core-purity: lib/core may import kubernetes-types (plus lib/core), not 'rxjs'",
+      "lib/core/request.ts:2: core-purity: lib/core may import no packages (plus lib/core), not 'rxjs'",
       "lib/core/request.ts:3: core-purity: lib/core may import lib/core only, not '../client/index.js' (lib/client)",
     ]);
   });
@@ -160,7 +161,7 @@ describe('check-layering', () => {
     expect(result.violations).toEqual([
       "lib/client/index.ts:1: node-only-import: lib/client/index.ts is browser-safe but imports the Node-only './agent.node.js'; " +
         'only lib/config/** and *.node.ts files may',
-      "lib/core/files.node.ts:1: core-purity: lib/core may import only kubernetes-types and lib/core, not the Node built-in 'node:fs'",
+      "lib/core/files.node.ts:1: core-purity: lib/core may import only lib/core, not the Node built-in 'node:fs'",
     ]);
   });
 
@@ -177,18 +178,18 @@ describe('check-layering', () => {
     );
     expect(result.status).toBe(1);
     expect(result.violations).toEqual([
-      "lib/client/yaml.ts:1: layer-packages: lib/client may import kubernetes-types, axios, rxjs (plus lib/core, lib/client), not 'js-yaml'",
-      "lib/config/rx.ts:2: layer-packages: lib/config may import kubernetes-types, js-yaml, rxjs (plus lib/core, lib/client, lib/config), not 'left-pad'",
+      "lib/client/yaml.ts:1: layer-packages: lib/client may import axios, rxjs (plus lib/core, lib/client), not 'js-yaml'",
+      "lib/config/rx.ts:2: layer-packages: lib/config may import js-yaml, rxjs (plus lib/core, lib/client, lib/config), not 'left-pad'",
       "lib/derive/self.ts:1: self-import: lib/derive/self.ts imports 'rxkube/core' by package name; import rxkube's own files by relative path",
       "lib/derive/self.ts:2: outside-lib: lib/derive imports '../../spec/helper.js', which is outside lib/; the package ships lib/ only",
-      "lib/runtime/compat.ts:1: layer-packages: lib/runtime may import kubernetes-types, rxjs (plus lib/core, lib/client, lib/runtime), not '@kubernetes/client-node'",
+      "lib/runtime/compat.ts:1: layer-packages: lib/runtime may import rxjs (plus lib/core, lib/client, lib/runtime), not '@kubernetes/client-node'",
       'lib/testing/index.ts:1: unknown-layer: no layer rule covers lib/testing/index.ts; add its folder to LAYERS in scripts/check-layering.mjs and to docs/architecture.md',
     ]);
   });
 
   it('rejects an allowed package that package.json does not declare as a dependency', () => {
     const root = tree(CLEAN);
-    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'rxkube', dependencies: { axios: '*', rxjs: '*', 'kubernetes-types': '*' } }));
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'rxkube', dependencies: { axios: '*', rxjs: '*' } }));
     const result = check(root);
     expect(result.status).toBe(1);
     expect(result.violations).toEqual([

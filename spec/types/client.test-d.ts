@@ -1,5 +1,5 @@
 // Type tests of rxkube/client: scopes of Api handles, Promise/Observable twins, typed results.
-import type { ConfigMap, Node } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Node } from '../../lib/core/api/core/v1.js';
 import type { Observable } from 'rxjs';
 import { expectTypeOf } from 'expect-type';
 import type { ObjectList, PartialObjectMetadata } from '../../lib/core/object.js';

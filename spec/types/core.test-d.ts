@@ -1,18 +1,31 @@
 // Type tests of rxkube/core: scope literal types of the built-in descriptors, the object types they
-// carry (kubernetes-types), dynamic resources, ObjectRef, selectors and the error boundary.
+// carry (generated from the API server's OpenAPI), dynamic resources, ObjectRef, selectors and the error boundary.
 // Checked by `npm run typecheck`; nothing here runs.
 import { expectTypeOf } from 'expect-type';
-import type * as appsV1 from 'kubernetes-types/apps/v1.js';
-import type * as coreV1 from 'kubernetes-types/core/v1.js';
-import type * as eventsV1 from 'kubernetes-types/events/v1.js';
+import type * as appsV1 from '../../lib/core/api/apps/v1.js';
+import type * as coreV1 from '../../lib/core/api/core/v1.js';
+import type * as eventsV1 from '../../lib/core/api/events/v1.js';
 import { ApiResource } from '../../lib/core/api-resource.js';
-import { ConfigMap, CoreEvent, CustomResourceDefinition, Deployment, Event, Namespace, Node, Pod, ServiceCIDR } from '../../lib/core/builtins.js';
+import type { apiregistrationV1, networkingV1, resourceV1 } from '../../lib/core/index.js';
+import {
+  APIService,
+  ConfigMap,
+  CoreEvent,
+  CustomResourceDefinition,
+  Deployment,
+  Event,
+  Namespace,
+  Node,
+  Pod,
+  ResourceClaim,
+  ServiceCIDR,
+} from '../../lib/core/builtins.js';
 import type { DynamicObject } from '../../lib/core/dynamic.js';
 import { DynamicObject as DynamicObjectHelpers } from '../../lib/core/dynamic.js';
 import { decodeGuard, type DecodeError, type MaybeValid, parseWatchLine } from '../../lib/core/error-boundary.js';
 import { GroupVersionKind } from '../../lib/core/gvk.js';
 import { LabelSelector, type LabelRequirement } from '../../lib/core/label-selector.js';
-import type { KubeResource } from '../../lib/core/object.js';
+import type { IntOrString, KubeResource, Quantity } from '../../lib/core/object.js';
 import { ObjectRef } from '../../lib/core/object-ref.js';
 import { resourceType, type KubeObject, type ObjectOf, type ResourceType, type Scope, type ScopeOf } from '../../lib/core/resource.js';
 import type { WatchEvent } from '../../lib/core/response.js';
@@ -27,7 +40,7 @@ expectTypeOf(Pod.scope).toEqualTypeOf<'Namespaced'>();
 // @ts-expect-error Node is not namespaced
 expectTypeOf<ScopeOf<typeof Node>>().toEqualTypeOf<'Namespaced'>();
 
-// Object types come from kubernetes-types; the descriptor name is also the type.
+// Object types are generated from the server's OpenAPI v3; the descriptor name is also the type.
 expectTypeOf<ObjectOf<typeof Pod>>().toEqualTypeOf<coreV1.Pod>();
 expectTypeOf<ObjectOf<typeof Node>>().toEqualTypeOf<coreV1.Node>();
 expectTypeOf<ObjectOf<typeof ConfigMap>>().toEqualTypeOf<coreV1.ConfigMap>();
@@ -35,8 +48,26 @@ expectTypeOf<ObjectOf<typeof Deployment>>().toEqualTypeOf<appsV1.Deployment>();
 expectTypeOf<ObjectOf<typeof Event>>().toEqualTypeOf<eventsV1.Event>();
 expectTypeOf<ObjectOf<typeof CoreEvent>>().toEqualTypeOf<coreV1.Event>();
 expectTypeOf<Pod>().toEqualTypeOf<coreV1.Pod>();
-// Kinds kubernetes-types 1.30 lacks fall back to KubeResource.
-expectTypeOf<ObjectOf<typeof ServiceCIDR>>().toEqualTypeOf<KubeResource>();
+// Kinds newer than kubernetes-types 1.30 are typed too (they were KubeResource before), through the public namespaces.
+expectTypeOf<ObjectOf<typeof ServiceCIDR>>().toEqualTypeOf<networkingV1.ServiceCIDR>();
+expectTypeOf<ObjectOf<typeof APIService>>().toEqualTypeOf<apiregistrationV1.APIService>();
+expectTypeOf<ObjectOf<typeof ResourceClaim>>().toEqualTypeOf<resourceV1.ResourceClaim>();
+expectTypeOf<ServiceCIDR>().not.toEqualTypeOf<KubeResource>();
+// apiVersion and kind are literals of the kind; a wrong pair does not compile.
+expectTypeOf<NonNullable<Pod['apiVersion']>>().toEqualTypeOf<'v1'>();
+expectTypeOf<NonNullable<Deployment['kind']>>().toEqualTypeOf<'Deployment'>();
+// @ts-expect-error a Deployment is apps/v1
+const wrongVersion: Deployment = { apiVersion: 'v1', kind: 'Deployment' };
+void wrongVersion;
+// int-or-string and quantity as the API defines them.
+expectTypeOf<IntOrString>().toEqualTypeOf<number | string>();
+expectTypeOf<Quantity>().toEqualTypeOf<string | number>();
+expectTypeOf<NonNullable<coreV1.ServicePort['targetPort']>>().toEqualTypeOf<IntOrString>();
+expectTypeOf<NonNullable<coreV1.ResourceRequirements['limits']>>().toEqualTypeOf<{ [key: string]: Quantity }>();
+// Required fields are required: a container needs a name.
+// @ts-expect-error name is required
+const noName: coreV1.Container = { image: 'nginx' };
+void noName;
 const pod: Pod = { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } };
 // @ts-expect-error a ConfigMap has no spec
 const badCm: ConfigMap = { metadata: { name: 'c' }, spec: {} };

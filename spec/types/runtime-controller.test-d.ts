@@ -1,6 +1,6 @@
 // Type tests of the controller API: the Action and result unions, reconcilers returning an Action,
 // a Promise or an Observable, typed contexts, and the finalizer and leader-election signatures.
-import type { ConfigMap } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap } from '../../lib/core/api/core/v1.js';
 import { NEVER, of, type Observable } from 'rxjs';
 import { expectTypeOf } from 'expect-type';
 import { Api } from '../../lib/client/api.js';

@@ -1,6 +1,6 @@
 // Type tests of rxkube/runtime's watch side: an Api satisfies WatchSource, events narrow by type,
 // stores and stream utilities keep the object type, conditions are typed per kind.
-import type { ConfigMap, Pod } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Pod } from '../../lib/core/api/core/v1.js';
 import type { Observable } from 'rxjs';
 import { expectTypeOf } from 'expect-type';
 import { Api } from '../../lib/client/api.js';

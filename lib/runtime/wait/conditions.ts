@@ -4,11 +4,11 @@
  *
  * @module
  */
-import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
-import type { Deployment } from 'kubernetes-types/apps/v1.js';
-import type { Job } from 'kubernetes-types/batch/v1.js';
-import type { Pod, Service } from 'kubernetes-types/core/v1.js';
-import type { Ingress } from 'kubernetes-types/networking/v1.js';
+import type { CustomResourceDefinition } from '../../core/api/apiextensions/v1.js';
+import type { Deployment } from '../../core/api/apps/v1.js';
+import type { Job } from '../../core/api/batch/v1.js';
+import type { Pod, Service } from '../../core/api/core/v1.js';
+import type { Ingress } from '../../core/api/networking/v1.js';
 import type { KubeObject } from '../../core/resource.js';
 
 /**

@@ -1,7 +1,7 @@
 // Api<K> against the real kube-apiserver: what Kubernetes decides (conflicts, validation, paging,
 // subresources, RBAC, watch events) is checked against the server itself, never a mock.
-import type { Deployment } from 'kubernetes-types/apps/v1.js';
-import type { ConfigMap, Pod } from 'kubernetes-types/core/v1.js';
+import type { Deployment } from '../../../lib/core/api/apps/v1.js';
+import type { ConfigMap, Pod } from '../../../lib/core/api/core/v1.js';
 import { filter, firstValueFrom, ReplaySubject, take, toArray } from 'rxjs';
 import { Patch } from '../../../lib/core/patch.js';
 import { type KubeResource } from '../../../lib/core/object.js';

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { dump, load } from 'js-yaml';
-import type { Namespace } from 'kubernetes-types/core/v1.js';
+import type { Namespace } from '../../../lib/core/api/core/v1.js';
 import { Api } from '../../../lib/client/api.js';
 import { Client } from '../../../lib/client/client.js';
 import type { ClientConfig } from '../../../lib/client/config.js';

@@ -8,7 +8,7 @@
 // before `get --watch-only`, whose resourceVersion the WATCH starts from. Its DeleteOptions body holds only
 // the set fields, where rxkube adds `apiVersion: v1, kind: DeleteOptions`.
 import { execFile } from 'node:child_process';
-import type { ConfigMap as ConfigMapObject } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap as ConfigMapObject } from '../../../lib/core/api/core/v1.js';
 import { ConfigMap } from '../../../lib/core/builtins.js';
 import { LabelSelector } from '../../../lib/core/label-selector.js';
 import { Patch } from '../../../lib/core/patch.js';

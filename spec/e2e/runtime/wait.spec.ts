@@ -1,6 +1,6 @@
 // awaitCondition and deleteAndFinalize against the real API server: a CRD becoming Established,
 // and an object that only goes away once its finalizer is removed.
-import type { ConfigMap as ConfigMapObject } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap as ConfigMapObject } from '../../../lib/core/api/core/v1.js';
 import { Api } from '../../../lib/client/api.js';
 import { Client } from '../../../lib/client/client.js';
 import { ConfigMap, CustomResourceDefinition } from '../../../lib/core/builtins.js';

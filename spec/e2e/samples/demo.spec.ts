@@ -24,6 +24,10 @@ describe('npm run demo', () => {
   it('runs the ConfigMap-generator controller through every step and stops gracefully', async () => {
     const { code, stdout, stderr } = await runDemo();
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    // The wait for the garbage collector is explained as it starts and, when it lasts, shown every 5 s.
+    const gcWait = stdout.slice(stdout.indexOf('the garbage collector deletes it'), stdout.indexOf('ConfigMap hello-gen deleted'));
+    const seconds = [...gcWait.matchAll(/still waiting for the garbage collector to delete hello-gen \((\d+) s\)/g)].map((m) => Number(m[1]));
+    expect({ seconds, everyFiveSeconds: seconds.every((s, i) => Math.abs(s - 5 * (i + 1)) <= 2) }).toEqual({ seconds, everyFiveSeconds: true });
     for (const line of [
       'is Established',
       'ConfigMap hello-gen = {"content":"hello, world"}',
@@ -31,6 +35,7 @@ describe('npm run demo', () => {
       'ConfigMap hello-gen = {"content":"hello again"}',
       'ConfigMap greetings-gen deleted',
       'cleanup   rxkube-demo/hello',
+      'the garbage collector deletes it once it has noticed the new ConfigMapGenerator kind',
       'ConfigMap hello-gen deleted',
       'all steps converged; stopping',
       'stopped gracefully',
