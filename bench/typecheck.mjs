@@ -12,7 +12,7 @@
 // The baseline is built from `git archive REF` with this repository's node_modules (its devDependencies must still
 // build it); the default REF is the last commit before the types were generated from OpenAPI.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +64,24 @@ export const results = Controller.for(configMaps, {}, { resource: ConfigMap }).r
 );
 `;
 
+/**
+ * node_modules for the baseline's build: this repository's packages, plus the baseline's own dependencies that are
+ * no longer installed here (kubernetes-types), installed into a side folder.
+ */
+function linkModules(work, base) {
+  const modules = join(base, 'node_modules');
+  mkdirSync(modules);
+  for (const entry of readdirSync(join(ROOT, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules', entry), join(modules, entry));
+  const { dependencies = {} } = JSON.parse(readFileSync(join(base, 'package.json'), 'utf8'));
+  const missing = Object.entries(dependencies).filter(([name]) => !existsSync(join(modules, name)));
+  if (missing.length === 0) return;
+  const extra = join(work, 'baseline-extra');
+  mkdirSync(extra);
+  writeFileSync(join(extra, 'package.json'), JSON.stringify({ name: 'extra', version: '1.0.0', private: true }));
+  run('npm', ['install', ...missing.map(([name, range]) => `${name}@${range}`), '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts'], extra);
+  for (const [name] of missing) symlinkSync(join(extra, 'node_modules', name), join(modules, name));
+}
+
 /** Packs the package in `dir` (built there first) into `out` and returns the tarball path. */
 function pack(dir, out) {
   run(process.execPath, [join(dir, 'scripts', 'build.mjs')], dir);
@@ -105,7 +123,7 @@ function main() {
     const base = join(work, 'baseline-src');
     mkdirSync(base);
     execFileSync('sh', ['-c', `git -C "${ROOT}" archive ${opts.baselineRef} | tar -x -C "${base}"`]);
-    symlinkSync(join(ROOT, 'node_modules'), join(base, 'node_modules'), 'dir');
+    linkModules(work, base);
     const baseline = project(work, 'baseline', pack(base, work));
     const nowSrc = join(work, 'now-src');
     mkdirSync(nowSrc);
