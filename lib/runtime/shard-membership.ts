@@ -32,7 +32,7 @@ import {
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
-import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import type { Lease } from '../core/api/coordination/v1.js';
 import { labelValueProblem } from '../core/label-validation.js';
 import type { ObjectList } from '../core/object.js';
 import type { DeleteParams, ListParams } from '../core/params.js';

@@ -5,7 +5,7 @@
  */
 import { TestScheduler } from 'rxjs/testing';
 import type { Subscription } from 'rxjs';
-import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import type { Lease } from '../../lib/core/api/coordination/v1.js';
 import { BucketSet } from '../../lib/runtime/bucket-set.js';
 import { ShardGate } from '../../lib/runtime/shard-gate.js';
 import { InMemoryMetrics } from '../../lib/runtime/metrics.js';

@@ -7,7 +7,7 @@
  * lost) or killed.
  */
 import { Observable, Subscription, type SchedulerLike } from 'rxjs';
-import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import type { Lease } from '../../../lib/core/api/coordination/v1.js';
 import { ApiError } from '../../../lib/client/errors.js';
 import type { ObjectList } from '../../../lib/core/object.js';
 import type { ListParams } from '../../../lib/core/params.js';
