@@ -10,11 +10,17 @@
 import {
   EMPTY,
   Observable,
+  ReplaySubject,
+  Subject,
   asyncScheduler,
   catchError,
+  defer,
+  finalize,
   map,
   mergeMap,
   of,
+  share,
+  take,
   throwError,
   timeout,
   type SchedulerLike,
@@ -22,9 +28,11 @@ import {
 } from 'rxjs';
 import type { Lease } from '../core/api/coordination/v1.js';
 import { isConflict, isNotFound } from '../client/errors.js';
+import { LeaderElectionError } from './leader-election-error.js';
 import { METRICS, noopMetrics, type MetricsSink } from './metrics.js';
 
 export type { Lease };
+export { LeaderElectionError, isLeaderElectionError, type LeaderElectionErrorReason } from './leader-election-error.js';
 
 /** What leader election needs from an `Api<Lease>` in the Lease's namespace. */
 export interface LeaseApi {
@@ -65,10 +73,50 @@ export interface LeaderElectionOptions {
 type Attempt = 'held' | 'heldByOther' | 'failed';
 
 /**
+ * Leadership on a Lease with an explicit, awaitable end: `leader$` is shared by every subscriber
+ * (one campaign), and `resign()` stops campaigning, releases a held Lease and resolves once the
+ * release has been answered, so a process may exit right after. This is what
+ * `Controller.run(..., { leadership })` uses to release the Lease only after its reconciles have
+ * drained.
+ *
+ * ## Example
+ * ```ts
+ * const leadership = leaseLeadership(Api.namespaced(client, Lease, 'operators'), { leaseName: 'widgets', identity: podName });
+ * controller.shutdownOn(shutdownOnSignal())
+ *   .run(reconcile, ErrorPolicy.backoff(), ctx, { leadership })
+ *   .subscribe({ complete: () => process.exit(0) }); // the Lease is released by then
+ * ```
+ */
+export interface Leadership {
+  /**
+   * `false` at once, then `true` while this candidate leads. Shared: every subscriber sees the same
+   * campaign (a late one gets the current value first); it starts with the first subscriber and stops (releasing a held Lease, without
+   * waiting) when the last one leaves. Completes after {@link Leadership.resign}.
+   */
+  readonly leader$: Observable<boolean>;
+  /**
+   * How long work may go on after `leader$` turned `false` before another candidate can lead:
+   * `leaseDurationMs − renewDeadlineMs`. Work still running after that may overlap with a new
+   * leader's.
+   */
+  readonly stepDownGraceMs: number;
+  /**
+   * Stops campaigning for good: no more renewals, `leader$` emits `false` (if leading) and
+   * completes, and a held Lease is released. Resolves when the release is answered (or failed: it
+   * then expires by itself); never rejects. Idempotent.
+   */
+  resign(): Promise<void>;
+}
+
+/**
  * Campaigns for the Lease while subscribed: emits `false` at once, `true` when this candidate
- * becomes leader, and `false` when it loses the Lease (it could not renew within the renew
- * deadline, or someone else holds it), then campaigns again. Unsubscribing releases a held Lease
- * (holder cleared, duration 1 s) so a standby takes over at its next retry.
+ * becomes leader, and `false` when it loses the Lease, then campaigns again. It loses the Lease when
+ * someone else holds it, or when `renewDeadlineMs` have passed since the start of its last
+ * successful renewal: that deadline bounds all renewal attempts together, and an attempt still
+ * running then is aborted, so the step-down comes at `leaseDurationMs − renewDeadlineMs` before any
+ * standby may take the Lease. Unsubscribing releases a held Lease (holder cleared, duration 1 s),
+ * without waiting for the answer, so a standby takes over at its next retry; use
+ * {@link leaseLeadership} to wait for the release.
  *
  * ## Example
  * ```ts
@@ -78,6 +126,50 @@ type Attempt = 'held' | 'heldByOther' | 'failed';
  * ```
  */
 export function leaderElection(api: LeaseApi, options: LeaderElectionOptions): Observable<boolean> {
+  return campaign(api, options, undefined);
+}
+
+/**
+ * A {@link Leadership} on a Lease: {@link leaderElection} shared, with an awaitable `resign()`.
+ *
+ * ## Example
+ * ```ts
+ * const leadership = leaseLeadership(leases, { leaseName: 'widgets', identity: podName });
+ * leadership.leader$.subscribe((leading) => console.log('leading:', leading));
+ * process.once('SIGTERM', () => void leadership.resign().then(() => process.exit(0)));
+ * ```
+ */
+export function leaseLeadership(api: LeaseApi, options: LeaderElectionOptions): Leadership {
+  const timings = timingsOf(options);
+  const resign$ = new Subject<void>();
+  let resigned: Promise<void> | undefined;
+  let live = false;
+  let ended: (() => void) | undefined;
+  const leader$ = defer(() => {
+    if (resigned !== undefined) return EMPTY;
+    live = true;
+    return campaign(api, options, resign$).pipe(
+      finalize(() => {
+        live = false;
+        ended?.();
+      }),
+    );
+  }).pipe(share({ connector: () => new ReplaySubject<boolean>(1) }));
+  return {
+    leader$,
+    stepDownGraceMs: timings.leaseDurationMs - timings.renewDeadlineMs,
+    resign(): Promise<void> {
+      resigned ??= new Promise<void>((resolve) => {
+        if (!live) return resolve();
+        ended = resolve;
+        resign$.next();
+      });
+      return resigned;
+    },
+  };
+}
+
+function timingsOf(options: LeaderElectionOptions): { leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number } {
   const leaseDurationMs = options.leaseDurationMs ?? 15_000;
   const renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
   const retryPeriodMs = options.retryPeriodMs ?? 2_000;
@@ -86,26 +178,59 @@ export function leaderElection(api: LeaseApi, options: LeaderElectionOptions): O
       `leaderElection: need retryPeriodMs (${retryPeriodMs}) < renewDeadlineMs (${renewDeadlineMs}) < leaseDurationMs (${leaseDurationMs})`,
     );
   }
+  return { leaseDurationMs, renewDeadlineMs, retryPeriodMs };
+}
+
+function campaign(api: LeaseApi, options: LeaderElectionOptions, resign$: Observable<void> | undefined): Observable<boolean> {
+  const { leaseDurationMs, renewDeadlineMs, retryPeriodMs } = timingsOf(options);
   const clock = options.scheduler ?? asyncScheduler;
   const metrics = options.metrics ?? noopMetrics;
   const labels = { name: options.leaseName };
   const { leaseName: name, identity } = options;
   const durationSeconds = Math.max(1, Math.round(leaseDurationMs / 1000));
 
+  /** Clears the holder (duration 1 s); on 409, re-reads and releases if the Lease still names us. */
+  const release$ = (known: Lease): Observable<unknown> => {
+    const now = microTime(clock.now());
+    const releasedOf = (lease: Lease): Lease => {
+      const { holderIdentity: _released, ...rest } = lease.spec ?? {};
+      void _released;
+      return { ...lease, spec: { ...rest, leaseDurationSeconds: 1, acquireTime: now, renewTime: now } };
+    };
+    // A renewal in flight when we stopped may have changed the Lease after `known` was read.
+    return api.replace$(name, releasedOf(known)).pipe(
+      catchError((e: unknown) =>
+        isConflict(e)
+          ? api.get$(name).pipe(mergeMap((current) => (current.spec?.holderIdentity === identity ? api.replace$(name, releasedOf(current)) : EMPTY)))
+          : throwError(() => e),
+      ),
+      catchError((e: unknown) => {
+        options.onError?.(e);
+        return EMPTY;
+      }),
+    );
+  };
+
   return new Observable<boolean>((subscriber) => {
     let leading = false;
+    /** Start time of the last successful renewal: the server wrote its renewTime after this. */
     let lastRenew = 0;
     let known: Lease | undefined;
     let observed = '';
     let observedAt = 0;
     let active: Subscription | undefined;
     let timer: Subscription | undefined;
+    let deadline: Subscription | undefined;
     let closed = false;
 
     const setLeading = (value: boolean): void => {
       if (leading === value) return;
       leading = value;
       metrics.set(METRICS.leaderElectionMasterStatus, labels, value ? 1 : 0);
+      if (!value) {
+        deadline?.unsubscribe();
+        deadline = undefined;
+      }
       subscriber.next(value);
     };
 
@@ -154,49 +279,71 @@ export function leaderElection(api: LeaseApi, options: LeaderElectionOptions): O
         }),
       );
 
+    const schedule = (): void => {
+      if (!closed && timer === undefined) timer = clock.schedule(tick, retryPeriodMs);
+    };
+
+    // The renew deadline bounds every renewal attempt together: when it passes, the attempt still
+    // running is aborted and leadership ends at once, whatever the attempt would have said.
+    const stepDownAtDeadline = (): void => {
+      deadline = undefined;
+      if (!leading) return;
+      active?.unsubscribe();
+      active = undefined;
+      options.onError?.(
+        new LeaderElectionError('renewDeadlineExceeded', `could not renew Lease ${name} within ${renewDeadlineMs} ms; stepped down`, { lease: name, identity, renewDeadlineMs }),
+      );
+      setLeading(false);
+      schedule();
+    };
+
     const tick = (): void => {
       timer = undefined;
+      const started = clock.now();
       active = attempt().subscribe((result) => {
-        const now = clock.now();
+        active = undefined;
         if (result === 'held') {
-          lastRenew = now;
+          lastRenew = started;
           setLeading(true);
-        } else if (leading && (result === 'heldByOther' || now - lastRenew >= renewDeadlineMs)) {
+          deadline?.unsubscribe();
+          deadline = clock.schedule(stepDownAtDeadline, Math.max(0, lastRenew + renewDeadlineMs - clock.now()));
+        } else if (leading && (result === 'heldByOther' || clock.now() - lastRenew >= renewDeadlineMs)) {
           setLeading(false);
         }
-        if (!closed) timer = clock.schedule(tick, retryPeriodMs);
+        schedule();
       });
+    };
+
+    const stop = (): void => {
+      closed = true;
+      active?.unsubscribe();
+      timer?.unsubscribe();
+      deadline?.unsubscribe();
     };
 
     metrics.set(METRICS.leaderElectionMasterStatus, labels, 0);
     subscriber.next(false);
+    if (resign$ !== undefined) {
+      subscriber.add(
+        resign$.pipe(take(1)).subscribe(() => {
+          stop();
+          const held = leading ? known : undefined;
+          setLeading(false);
+          if (held === undefined) subscriber.complete();
+          else subscriber.add(release$(held).subscribe({ complete: () => subscriber.complete() }));
+        }),
+      );
+    }
     tick();
 
     return () => {
-      closed = true;
-      active?.unsubscribe();
-      timer?.unsubscribe();
-      if (leading && known !== undefined && options.releaseOnCancel !== false) {
+      const held = leading && !closed ? known : undefined;
+      stop();
+      if (held !== undefined && options.releaseOnCancel !== false) {
         metrics.set(METRICS.leaderElectionMasterStatus, labels, 0);
-        const now = microTime(clock.now());
-        const releasedOf = (lease: Lease): Lease => {
-          const { holderIdentity: _released, ...rest } = lease.spec ?? {};
-          void _released;
-          return { ...lease, spec: { ...rest, leaseDurationSeconds: 1, acquireTime: now, renewTime: now } };
-        };
-        // A renewal in flight when we were cancelled may have changed the Lease after `known` was read:
-        // on 409, read it again and release it if it still names us. Fire and forget: the subscriber is
-        // gone; a failed release only delays the handover until the Lease expires.
-        api
-          .replace$(name, releasedOf(known))
-          .pipe(
-            catchError((e: unknown) =>
-              isConflict(e)
-                ? api.get$(name).pipe(mergeMap((current) => (current.spec?.holderIdentity === identity ? api.replace$(name, releasedOf(current)) : EMPTY)))
-                : throwError(() => e),
-            ),
-          )
-          .subscribe({ error: (e: unknown) => options.onError?.(e) });
+        // Fire and forget: the subscriber is gone; a failed release only delays the handover until
+        // the Lease expires.
+        release$(held).subscribe();
       }
     };
   });
