@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { KubeError } from '../core/errors.js';
+import { ERROR_BRAND, KubeError } from '../core/errors.js';
 
 /** What was wrong with a description. */
 export type AdmissionConfigErrorReason = 'invalidField' | 'duplicateName' | 'notCompiled';
@@ -21,6 +21,7 @@ export type AdmissionConfigErrorReason = 'invalidField' | 'duplicateName' | 'not
  * ```
  */
 export class AdmissionConfigError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.AdmissionConfigError';
   override readonly name: string = 'AdmissionConfigError';
   constructor(
     readonly reason: AdmissionConfigErrorReason,

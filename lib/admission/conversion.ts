@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { KubeError, type KubeErrorOptions } from '../core/errors.js';
+import { ERROR_BRAND, KubeError, type KubeErrorOptions } from '../core/errors.js';
 import type { KubeObject, ResourceType } from '../core/resource.js';
 import { CONVERSION_REVIEW_API_VERSION, type ConversionRequest, type ConversionResponse, type ConversionReview } from './conversion-review.js';
 
@@ -32,6 +32,7 @@ export type ConversionErrorReason =
  * ```
  */
 export class ConversionError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.ConversionError';
   override readonly name: string = 'ConversionError';
   constructor(
     readonly reason: ConversionErrorReason,

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { KubeError } from '../core/errors.js';
+import { ERROR_BRAND, KubeError } from '../core/errors.js';
 import type { JsonPatchOperation } from '../core/patch.js';
 
 /**
@@ -21,6 +21,7 @@ import type { JsonPatchOperation } from '../core/patch.js';
  * ```
  */
 export class JsonPatchError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.JsonPatchError';
   override readonly name: string = 'JsonPatchError';
   constructor(
     message: string,

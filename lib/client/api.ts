@@ -15,7 +15,7 @@ import { Patch } from '../core/patch.js';
 import { type KubeRequest, RequestBuilder } from '../core/request.js';
 import type { KubeObject, ResourceType, Scope } from '../core/resource.js';
 import { isStatus, type Status, type WatchEvent } from '../core/response.js';
-import type { Client } from './client.js';
+import type { Client, RequestOptions } from './client.js';
 import { Entry, type EntryCommitParams } from './entry.js';
 import { isAlreadyExists, isNotFound } from './errors.js';
 
@@ -71,6 +71,21 @@ export interface ApplyParams {
 export type ApplyObject<K> = { [P in keyof K]?: K[P] extends object ? ApplyObject<K[P]> : K[P] };
 
 /**
+ * The members of an {@link Api} that work without a namespace: list and watch across all
+ * namespaces (and the handle's own description). What {@link Api.all} gives for a namespaced kind.
+ *
+ * ## Example
+ * ```ts
+ * const pods: AllNamespacesApi<Pod> = Api.all(client, PodType);
+ * watcher(pods).subscribe();
+ * ```
+ */
+export type AllNamespacesApi<K extends KubeObject, S extends Scope = 'Namespaced'> = Pick<
+  Api<K, S>,
+  'client' | 'resourceType' | 'namespace' | 'list' | 'list$' | 'listAll' | 'listAll$' | 'listMetadata' | 'listMetadata$' | 'watch' | 'watchMetadata' | 'toJSON'
+>;
+
+/**
  * The default page size of {@link Api.listAll}.
  *
  * ## Example
@@ -99,13 +114,19 @@ function deleteCollectionResult<K>(body: unknown): DeleteCollectionResult<K> {
  * {@link Api.logStream} emits log lines. So `async` code awaits, and reconcilers written as
  * Observable pipelines compose the `$` forms and can be tested with marbles.
  *
+ * **Cancellation.** Every Promise method takes a last argument `{ signal?: AbortSignal }`; when the
+ * signal fires, the HTTP request is torn down (the connection is closed, a retry's wait ends) and
+ * the Promise rejects with `AbortedError` (`isAbortedError(e)`), or with the signal's reason when
+ * that is a rxkube error (a `TimeoutError`, say). The `$` twins abort on unsubscribe instead.
+ *
  * Failures are `ApiError`s (see the guards `isNotFound`, `isConflict`, ...); parameter mistakes are
  * `InvalidRequestError`s, raised before anything is sent (rejections and error notifications, never
  * synchronous throws).
  *
  * Handles: {@link Api.namespaced} and {@link Api.defaultNamespaced} (namespaced kinds only: a
  * cluster-scoped kind is a compile error), {@link Api.cluster} (cluster-scoped kinds),
- * {@link Api.all} (any kind, across all namespaces; item methods need a namespace and reject), and
+ * {@link Api.all} (any kind, across all namespaces; for a namespaced kind an {@link AllNamespacesApi}
+ * that only lists and watches), and
  * {@link Api.dynamic} for kinds known at run time.
  *
  * ## Example
@@ -114,6 +135,7 @@ function deleteCollectionResult<K>(body: unknown): DeleteCollectionResult<K> {
  * const pod = await pods.get('web-0');
  * pods.watch({ bookmarks: true }).subscribe((e) => console.log(e.type));
  * const names$ = pods.list$({ labelSelector: 'app=web' }).pipe(map((l) => l.items.map((p) => p.metadata?.name)));
+ * const cm = await Api.namespaced(client, ConfigMapType, 'default').get('settings', {}, { signal: AbortSignal.timeout(5_000) });
  * ```
  */
 export class Api<K extends KubeObject, S extends Scope = Scope> {
@@ -168,14 +190,21 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
   }
 
   /**
-   * A handle on any kind without a namespace: all namespaces for a namespaced kind (list, watch),
-   * the cluster for a cluster-scoped one.
+   * A handle on any kind without a namespace: all namespaces for a namespaced kind, the cluster for
+   * a cluster-scoped one (the same handle as {@link Api.cluster}). An all-namespaces handle only
+   * lists and watches (the server has no item URL, no create and no delete collection without a
+   * namespace), so its type is {@link AllNamespacesApi}: `Api.all(client, Pod).get('x')` does not
+   * compile.
    *
    * ## Example
    * ```ts
    * const everyPod = await Api.all(client, PodType).listAll();
+   * const nodes = Api.all(client, NodeType); // an Api<Node, 'Cluster'>: get, patch, ... work
    * ```
    */
+  static all<K extends KubeObject>(client: Client, type: ResourceType<K, 'Cluster'>): Api<K, 'Cluster'>;
+  static all<K extends KubeObject>(client: Client, type: ResourceType<K, 'Namespaced'>): AllNamespacesApi<K>;
+  static all<K extends KubeObject, S extends Scope>(client: Client, type: ResourceType<K, S>): AllNamespacesApi<K, S>;
   static all<K extends KubeObject, S extends Scope>(client: Client, type: ResourceType<K, S>): Api<K, S> {
     return new Api(client, type, undefined);
   }
@@ -205,9 +234,9 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
     return this.builder;
   }
 
-  private one<T>(build: () => KubeRequest): Promise<T> {
+  private one<T>(build: () => KubeRequest, options: RequestOptions): Promise<T> {
     try {
-      return this.client.request<T>(build());
+      return this.client.request<T>(build(), options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -227,8 +256,8 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * const cm = await api.get('settings');
    * ```
    */
-  get(name: string, params: GetParams = {}): Promise<K> {
-    return this.one(() => this.items('get').get(name, params));
+  get(name: string, params: GetParams = {}, options: RequestOptions = {}): Promise<K> {
+    return this.one(() => this.items('get').get(name, params), options);
   }
 
   /** Observable twin of {@link Api.get}. */
@@ -244,9 +273,9 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * const cm = (await api.getOpt('settings')) ?? (await api.create(defaults));
    * ```
    */
-  async getOpt(name: string, params: GetParams = {}): Promise<K | undefined> {
+  async getOpt(name: string, params: GetParams = {}, options: RequestOptions = {}): Promise<K | undefined> {
     try {
-      return await this.get(name, params);
+      return await this.get(name, params, options);
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -266,8 +295,8 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * const { metadata } = await api.getMetadata('web');
    * ```
    */
-  getMetadata(name: string, params: GetParams = {}): Promise<PartialObjectMetadata> {
-    return this.one(() => this.items('get').getMetadata(name, params));
+  getMetadata(name: string, params: GetParams = {}, options: RequestOptions = {}): Promise<PartialObjectMetadata> {
+    return this.one(() => this.items('get').getMetadata(name, params), options);
   }
 
   /** Observable twin of {@link Api.getMetadata}. */
@@ -283,8 +312,8 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * const page = await api.list({ labelSelector: 'app=web', limit: 100 });
    * ```
    */
-  list(params: ListParams = {}): Promise<ObjectList<K>> {
-    return this.one(() => this.builder.list(params));
+  list(params: ListParams = {}, options: RequestOptions = {}): Promise<ObjectList<K>> {
+    return this.one(() => this.builder.list(params), options);
   }
 
   /** Observable twin of {@link Api.list}. */
@@ -302,13 +331,13 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * api.watch({ resourceVersion: metadata.resourceVersion });
    * ```
    */
-  async listAll(params: Omit<ListParams, 'continueToken'> = {}): Promise<ObjectList<K>> {
+  async listAll(params: Omit<ListParams, 'continueToken'> = {}, options: RequestOptions = {}): Promise<ObjectList<K>> {
     const limit = params.limit ?? LIST_ALL_PAGE_SIZE;
     const items: K[] = [];
-    let page = await this.list({ ...params, limit });
+    let page = await this.list({ ...params, limit }, options);
     items.push(...page.items);
     while (page.metadata.continue) {
-      page = await this.list({ ...params, resourceVersion: undefined, resourceVersionMatch: undefined, limit, continueToken: page.metadata.continue });
+      page = await this.list({ ...params, resourceVersion: undefined, resourceVersionMatch: undefined, limit, continueToken: page.metadata.continue }, options);
       items.push(...page.items);
     }
     return { ...page, metadata: { resourceVersion: page.metadata.resourceVersion }, items };
@@ -340,8 +369,8 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * const names = (await api.listMetadata()).items.map((m) => m.metadata.name);
    * ```
    */
-  listMetadata(params: ListParams = {}): Promise<ObjectList<PartialObjectMetadata>> {
-    return this.one(() => this.builder.listMetadata(params));
+  listMetadata(params: ListParams = {}, options: RequestOptions = {}): Promise<ObjectList<PartialObjectMetadata>> {
+    return this.one(() => this.builder.listMetadata(params), options);
   }
 
   /** Observable twin of {@link Api.listMetadata}. */
@@ -414,9 +443,9 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * const text = await pods.logs('web-0', { tailLines: 100 });
    * ```
    */
-  logs(name: string, params: Omit<LogParams, 'follow'> = {}): Promise<string> {
+  logs(name: string, params: Omit<LogParams, 'follow'> = {}, options: RequestOptions = {}): Promise<string> {
     try {
-      return this.client.requestText(this.items('logs').logs(name, { ...params, follow: false }));
+      return this.client.requestText(this.items('logs').logs(name, { ...params, follow: false }), options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -437,8 +466,8 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * await api.create({ metadata: { name: 'settings' }, data: { a: '1' } }, { dryRun: true });
    * ```
    */
-  create(object: K, params: PostParams = {}): Promise<K> {
-    return this.one(() => this.items('create').create(object, params));
+  create(object: K, params: PostParams = {}, options: RequestOptions = {}): Promise<K> {
+    return this.one(() => this.items('create').create(object, params), options);
   }
 
   /** Observable twin of {@link Api.create}. */
@@ -455,8 +484,8 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * await api.replace('settings', cm);
    * ```
    */
-  replace(name: string, object: K, params: PostParams = {}): Promise<K> {
-    return this.one(() => this.items('replace').replace(name, object, params));
+  replace(name: string, object: K, params: PostParams = {}, options: RequestOptions = {}): Promise<K> {
+    return this.one(() => this.items('replace').replace(name, object, params), options);
   }
 
   /** Observable twin of {@link Api.replace}. */
@@ -472,8 +501,8 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * await api.patch('web', Patch.merge({ metadata: { labels: { tier: 'fe' } } }));
    * ```
    */
-  patch(name: string, patch: Patch, params: PatchParams = {}): Promise<K> {
-    return this.one(() => this.items('patch').patch(name, patch, params));
+  patch(name: string, patch: Patch, params: PatchParams = {}, options: RequestOptions = {}): Promise<K> {
+    return this.one(() => this.items('patch').patch(name, patch, params), options);
   }
 
   /** Observable twin of {@link Api.patch}. */
@@ -502,8 +531,8 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * await api.apply('web', { spec: { replicas: 3 } }, { fieldManager: 'autoscaler', force: true });
    * ```
    */
-  apply(name: string, object: ApplyObject<K>, params: ApplyParams): Promise<K> {
-    return this.one(() => this.items('apply').patch(name, Patch.apply(this.applyBody(name, object)), params));
+  apply(name: string, object: ApplyObject<K>, params: ApplyParams, options: RequestOptions = {}): Promise<K> {
+    return this.one(() => this.items('apply').patch(name, Patch.apply(this.applyBody(name, object)), params), options);
   }
 
   /** Observable twin of {@link Api.apply}. */
@@ -519,8 +548,8 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * const res = await api.delete('web', { propagationPolicy: 'Foreground' });
    * ```
    */
-  async delete(name: string, params: DeleteParams = {}): Promise<DeleteResult<K>> {
-    return deleteResult<K>(await this.one<unknown>(() => this.items('delete').delete(name, params)));
+  async delete(name: string, params: DeleteParams = {}, options: RequestOptions = {}): Promise<DeleteResult<K>> {
+    return deleteResult<K>(await this.one<unknown>(() => this.items('delete').delete(name, params), options));
   }
 
   /** Observable twin of {@link Api.delete}. */
@@ -536,8 +565,8 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * await api.deleteCollection({}, { labelSelector: 'app=web' });
    * ```
    */
-  async deleteCollection(deleteParams: DeleteParams = {}, listParams: ListParams = {}): Promise<DeleteCollectionResult<K>> {
-    return deleteCollectionResult<K>(await this.one<unknown>(() => this.builder.deleteCollection(deleteParams, listParams)));
+  async deleteCollection(deleteParams: DeleteParams = {}, listParams: ListParams = {}, options: RequestOptions = {}): Promise<DeleteCollectionResult<K>> {
+    return deleteCollectionResult<K>(await this.one<unknown>(() => this.builder.deleteCollection(deleteParams, listParams), options));
   }
 
   /** Observable twin of {@link Api.deleteCollection}. */
@@ -555,8 +584,8 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * const { status } = await api.getStatus('web');
    * ```
    */
-  getStatus(name: string): Promise<K> {
-    return this.one(() => this.items('get').getSubresource('status', name));
+  getStatus(name: string, options: RequestOptions = {}): Promise<K> {
+    return this.one(() => this.items('get').getSubresource('status', name), options);
   }
 
   /** Observable twin of {@link Api.getStatus}. */
@@ -572,8 +601,8 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * await api.patchStatus('w1', Patch.merge({ status: { ready: true } }));
    * ```
    */
-  patchStatus(name: string, patch: Patch, params: PatchParams = {}): Promise<K> {
-    return this.one(() => this.items('patch').patchSubresource('status', name, patch, params));
+  patchStatus(name: string, patch: Patch, params: PatchParams = {}, options: RequestOptions = {}): Promise<K> {
+    return this.one(() => this.items('patch').patchSubresource('status', name, patch, params), options);
   }
 
   /** Observable twin of {@link Api.patchStatus}. */
@@ -590,8 +619,8 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * await api.replaceStatus('w1', obj);
    * ```
    */
-  replaceStatus(name: string, object: K, params: PostParams = {}): Promise<K> {
-    return this.one(() => this.items('replace').replaceSubresource('status', name, object, params));
+  replaceStatus(name: string, object: K, params: PostParams = {}, options: RequestOptions = {}): Promise<K> {
+    return this.one(() => this.items('replace').replaceSubresource('status', name, object, params), options);
   }
 
   /** Observable twin of {@link Api.replaceStatus}. */
@@ -607,8 +636,8 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * const { spec } = await deployments.getScale('web');
    * ```
    */
-  getScale(name: string): Promise<Scale> {
-    return this.one(() => this.items('get').getSubresource('scale', name));
+  getScale(name: string, options: RequestOptions = {}): Promise<Scale> {
+    return this.one(() => this.items('get').getSubresource('scale', name), options);
   }
 
   /** Observable twin of {@link Api.getScale}. */
@@ -624,8 +653,8 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * await deployments.patchScale('web', Patch.merge({ spec: { replicas: 3 } }));
    * ```
    */
-  patchScale(name: string, patch: Patch, params: PatchParams = {}): Promise<Scale> {
-    return this.one(() => this.items('patch').patchSubresource('scale', name, patch, params));
+  patchScale(name: string, patch: Patch, params: PatchParams = {}, options: RequestOptions = {}): Promise<Scale> {
+    return this.one(() => this.items('patch').patchSubresource('scale', name, patch, params), options);
   }
 
   /** Observable twin of {@link Api.patchScale}. */
@@ -642,8 +671,8 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * await deployments.replaceScale('web', { ...scale, spec: { replicas: 0 } });
    * ```
    */
-  replaceScale(name: string, scale: Scale, params: PostParams = {}): Promise<Scale> {
-    return this.one(() => this.items('replace').replaceSubresource('scale', name, scale, params));
+  replaceScale(name: string, scale: Scale, params: PostParams = {}, options: RequestOptions = {}): Promise<Scale> {
+    return this.one(() => this.items('replace').replaceSubresource('scale', name, scale, params), options);
   }
 
   /** Observable twin of {@link Api.replaceScale}. */
@@ -669,8 +698,8 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * await pods.evict('web-0', { gracePeriodSeconds: 0 });
    * ```
    */
-  evict(name: string, params: DeleteParams = {}): Promise<Status> {
-    return this.one(() => this.evictRequest(name, params));
+  evict(name: string, params: DeleteParams = {}, options: RequestOptions = {}): Promise<Status> {
+    return this.one(() => this.evictRequest(name, params), options);
   }
 
   /** Observable twin of {@link Api.evict}. */
@@ -690,8 +719,8 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * await entry.orInsert(() => ({ metadata: { name: 'settings' }, data: {} })).andModify((cm) => { cm.data!.n = '1'; }).commit();
    * ```
    */
-  async entry(name: string): Promise<Entry<K>> {
-    return new Entry<K>(this, name, await this.getOpt(name));
+  async entry(name: string, options: RequestOptions = {}): Promise<Entry<K>> {
+    return new Entry<K>(this, name, await this.getOpt(name, {}, options));
   }
 
   /**
@@ -703,13 +732,13 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * const cm = await api.getOrCreate('settings', () => ({ metadata: { name: 'settings' }, data: {} }));
    * ```
    */
-  async getOrCreate(name: string, make: () => K, params: PostParams = {}): Promise<K> {
-    const existing = await this.getOpt(name);
+  async getOrCreate(name: string, make: () => K, params: PostParams = {}, options: RequestOptions = {}): Promise<K> {
+    const existing = await this.getOpt(name, {}, options);
     if (existing !== undefined) return existing;
     try {
-      return await this.create(make(), params);
+      return await this.create(make(), params, options);
     } catch (error) {
-      if (isAlreadyExists(error)) return this.get(name);
+      if (isAlreadyExists(error)) return this.get(name, {}, options);
       throw error;
     }
   }
@@ -724,9 +753,9 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
    * await api.modify('settings', (cm) => { cm.data = { ...cm.data, n: String(Number(cm.data?.n ?? 0) + 1) }; });
    * ```
    */
-  async modify(name: string, mutate: (object: K) => K | void, params: EntryCommitParams = {}): Promise<K> {
-    const entry = new Entry<K>(this, name, await this.get(name));
-    const result = await entry.andModify(mutate).commit(params);
+  async modify(name: string, mutate: (object: K) => K | void, params: EntryCommitParams = {}, options: RequestOptions = {}): Promise<K> {
+    const entry = new Entry<K>(this, name, await this.get(name, {}, options));
+    const result = await entry.andModify(mutate).commit(params, options);
     return result as K;
   }
 

@@ -9,7 +9,7 @@
  */
 import type { APIResource, APIResourceList } from '../core/api/meta/v1.js';
 import { ApiResource } from '../core/api-resource.js';
-import { KubeError } from '../core/errors.js';
+import { ERROR_BRAND, KubeError } from '../core/errors.js';
 import type { GroupVersionKind } from '../core/gvk.js';
 import type { KubeRequest } from '../core/request.js';
 import type { Client } from './client.js';
@@ -87,6 +87,7 @@ export type DiscoveryErrorReason = 'notFound' | 'unexpectedResponse';
  * ```
  */
 export class DiscoveryError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.DiscoveryError';
   override readonly name: string = 'DiscoveryError';
   constructor(
     readonly reason: DiscoveryErrorReason,

@@ -5,8 +5,9 @@
  *
  * @module
  */
-import type { PostParams } from '../core/params.js';
+import type { GetParams, PostParams } from '../core/params.js';
 import type { KubeObject } from '../core/resource.js';
+import type { RequestOptions } from './client.js';
 import { isAlreadyExists, isConflict } from './errors.js';
 
 /**
@@ -34,9 +35,9 @@ export interface EntryCommitParams extends PostParams {
  * ```
  */
 export interface EntryApi<K> {
-  getOpt(name: string): Promise<K | undefined>;
-  create(object: K, params?: PostParams): Promise<K>;
-  replace(name: string, object: K, params?: PostParams): Promise<K>;
+  getOpt(name: string, params?: GetParams, options?: RequestOptions): Promise<K | undefined>;
+  create(object: K, params?: PostParams, options?: RequestOptions): Promise<K>;
+  replace(name: string, object: K, params?: PostParams, options?: RequestOptions): Promise<K>;
 }
 
 /**
@@ -121,20 +122,20 @@ export class Entry<K extends KubeObject> {
    * up to `maxAttempts` attempts; then the last error is thrown. Resolves with the saved object, or
    * undefined when the object does not exist and no `orInsert` was given.
    */
-  async commit(params: EntryCommitParams = {}): Promise<K | undefined> {
+  async commit(params: EntryCommitParams = {}, options: RequestOptions = {}): Promise<K | undefined> {
     const { maxAttempts = 5, ...post } = params;
     for (let attempt = 1; ; attempt++) {
       const object = this.desired();
       if (object === undefined) return undefined;
       try {
-        const saved = this.current === undefined ? await this.api.create(object, post) : await this.api.replace(this.name, object, post);
+        const saved = this.current === undefined ? await this.api.create(object, post, options) : await this.api.replace(this.name, object, post, options);
         this.current = saved;
         this.insert = undefined;
         this.mutations = [];
         return saved;
       } catch (error) {
         if (attempt >= maxAttempts || !(isConflict(error) || isAlreadyExists(error))) throw error;
-        this.current = await this.api.getOpt(this.name);
+        this.current = await this.api.getOpt(this.name, {}, options);
       }
     }
   }

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { KubeError, type KubeErrorOptions } from '../core/errors.js';
+import { ERROR_BRAND, KubeError, type KubeErrorOptions } from '../core/errors.js';
 import type { HttpMethod, Verb } from '../core/request.js';
 import type { Status, StatusCause } from '../core/response.js';
 
@@ -109,6 +109,7 @@ export function statusFromBody(code: number, body: string): Status {
  * ```
  */
 export class ApiError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.ApiError';
   override readonly name: string = 'ApiError';
   /** The HTTP status code (also `status.code`). */
   readonly code: number;
@@ -158,6 +159,7 @@ export class ApiError extends KubeError {
  * ```
  */
 export class NetworkError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.NetworkError';
   override readonly name: string = 'NetworkError';
   /** A system error code such as `ECONNREFUSED`, when known. */
   readonly code: string | undefined;
@@ -180,6 +182,7 @@ export class NetworkError extends KubeError {
  * ```
  */
 export class TimeoutError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.TimeoutError';
   override readonly name: string = 'TimeoutError';
   constructor(
     request: RequestSummary,
@@ -205,10 +208,24 @@ export class TimeoutError extends KubeError {
  * ```
  */
 export class AbortedError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.AbortedError';
   override readonly name: string = 'AbortedError';
   constructor(request: RequestSummary, options: KubeErrorOptions = {}) {
     super(`${request.method} ${request.path}: aborted`, { ...options, context: { verb: request.verb, path: request.path, ...options.context } });
   }
+}
+
+/**
+ * Whether `e` is an {@link AbortedError}: the caller cancelled the request (its `AbortSignal` fired,
+ * or an Observable form was unsubscribed).
+ *
+ * ## Example
+ * ```ts
+ * const cm = await api.get('settings', {}, { signal }).catch((e) => (isAbortedError(e) ? undefined : Promise.reject(e)));
+ * ```
+ */
+export function isAbortedError(e: unknown): e is AbortedError {
+  return e instanceof AbortedError;
 }
 
 /**

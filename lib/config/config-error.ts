@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { KubeError, type KubeErrorOptions } from '../core/errors.js';
+import { ERROR_BRAND, KubeError, type KubeErrorOptions } from '../core/errors.js';
 
 /**
  * Why a configuration could not be built.
@@ -47,6 +47,7 @@ export type ConfigErrorReason =
  * ```
  */
 export class ConfigError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.ConfigError';
   override readonly name: string = 'ConfigError';
   constructor(
     readonly reason: ConfigErrorReason,

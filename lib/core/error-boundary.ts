@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { KubeError, type KubeErrorOptions } from './errors.js';
+import { ERROR_BRAND, KubeError, type KubeErrorOptions } from './errors.js';
 import type { WatchEvent } from './response.js';
 
 /**
@@ -50,6 +50,7 @@ export interface DecodeErrorOptions extends KubeErrorOptions {
  * ```
  */
 export class DecodeError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.DecodeError';
   override readonly name: string = 'DecodeError';
   /** The object that failed, as far as known. */
   readonly object: ObjectIdentity | undefined;

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { InvalidRequestError } from './errors.js';
+import { ERROR_BRAND, InvalidRequestError } from './errors.js';
 
 /**
  * One term of a field selector.
@@ -32,6 +32,7 @@ export interface FieldRequirement {
  * ```
  */
 export class FieldSelectorError extends InvalidRequestError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.FieldSelectorError';
   override readonly name: string = 'FieldSelectorError';
   constructor(
     message: string,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { KubeError } from './errors.js';
+import { ERROR_BRAND, KubeError } from './errors.js';
 import type { KubeObject } from './resource.js';
 
 /**
@@ -54,6 +54,7 @@ export interface GroupVersionResource extends GroupVersion {
  * ```
  */
 export class GvkError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.GvkError';
   override readonly name: string = 'GvkError';
   constructor(
     message: string,

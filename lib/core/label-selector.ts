@@ -10,7 +10,7 @@
  * @module
  */
 import type { LabelSelector as K8sLabelSelector } from './api/meta/v1.js';
-import { InvalidRequestError } from './errors.js';
+import { ERROR_BRAND, InvalidRequestError } from './errors.js';
 import { labelKeyProblem, labelValueProblem } from './label-validation.js';
 
 export type { K8sLabelSelector };
@@ -56,6 +56,7 @@ export type Labels = Readonly<Record<string, string>>;
  * ```
  */
 export class LabelSelectorError extends InvalidRequestError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.LabelSelectorError';
   override readonly name: string = 'LabelSelectorError';
   constructor(
     message: string,

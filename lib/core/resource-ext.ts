@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { KubeError } from './errors.js';
+import { ERROR_BRAND, KubeError } from './errors.js';
 import type { OwnerReference } from './object.js';
 import type { KubeObject, ResourceType } from './resource.js';
 
@@ -31,6 +31,7 @@ export type MetadataField = 'name' | 'namespace' | 'uid' | 'resourceVersion';
  * ```
  */
 export class MissingMetadataError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.MissingMetadataError';
   override readonly name: string = 'MissingMetadataError';
   constructor(
     /** The field that is missing. */

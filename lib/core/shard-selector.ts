@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { InvalidRequestError } from './errors.js';
+import { ERROR_BRAND, InvalidRequestError } from './errors.js';
 import { fnv1a64, SHARD_HASH_SPACE } from './shard-hash.js';
 
 /** The object fields the API server can shard by. */
@@ -47,6 +47,7 @@ export interface ShardRange {
  * ```
  */
 export class ShardSelectorError extends InvalidRequestError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.ShardSelectorError';
   override readonly name: string = 'ShardSelectorError';
   constructor(
     message: string,

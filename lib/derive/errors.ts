@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { KubeError, type KubeErrorOptions } from '../core/errors.js';
+import { ERROR_BRAND, KubeError, type KubeErrorOptions } from '../core/errors.js';
 
 /** What is wrong with a definition passed to `defineCustomResource`. */
 export type DefinitionErrorReason =
@@ -28,6 +28,7 @@ export type DefinitionErrorReason =
  * ```
  */
 export class DefinitionError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.DefinitionError';
   override readonly name: string = 'DefinitionError';
   constructor(
     readonly reason: DefinitionErrorReason,
@@ -61,6 +62,7 @@ export type CrdMergeErrorReason =
  * ```
  */
 export class CrdMergeError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.CrdMergeError';
   override readonly name: string = 'CrdMergeError';
   constructor(
     readonly reason: CrdMergeErrorReason,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { KubeError, type KubeErrorOptions } from '../core/errors.js';
+import { ERROR_BRAND, KubeError, type KubeErrorOptions } from '../core/errors.js';
 import type { JsonSchema, SchemaType } from './schema.js';
 
 /** The structural rules, one code each. */
@@ -49,6 +49,7 @@ export interface StructuralViolation {
  * ```
  */
 export class StructuralSchemaError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.StructuralSchemaError';
   override readonly name: string = 'StructuralSchemaError';
   /** Schema path of the first violation. */
   readonly path: string;

@@ -14,7 +14,7 @@
  */
 import Ajv, { type AnySchemaObject, type ErrorObject, type FuncKeywordDefinition, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { KubeError, type KubeErrorOptions } from '../core/errors.js';
+import { ERROR_BRAND, KubeError, type KubeErrorOptions } from '../core/errors.js';
 import type { JsonSchema } from './schema.js';
 
 /** One problem found by {@link Validator.validate}. */
@@ -45,6 +45,7 @@ export type ValidationResult<K> =
  * ```
  */
 export class SchemaValidationError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.SchemaValidationError';
   override readonly name: string = 'SchemaValidationError';
   constructor(
     readonly issues: readonly [ValidationIssue, ...ValidationIssue[]],

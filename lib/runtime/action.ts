@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { KubeError, type KubeErrorOptions } from '../core/errors.js';
+import { ERROR_BRAND, KubeError, type KubeErrorOptions } from '../core/errors.js';
 
 /**
  * The outcome of a reconcile, telling the controller when to look at the object again.
@@ -55,6 +55,7 @@ const AWAIT_CHANGE: Action = Object.freeze({ type: 'awaitChange' });
  * ```
  */
 export class TerminalError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.TerminalError';
   override readonly name: string = 'TerminalError';
   constructor(message: string, options: KubeErrorOptions = {}) {
     super(message, options);

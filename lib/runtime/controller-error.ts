@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { KubeError } from '../core/errors.js';
+import { ERROR_BRAND, KubeError } from '../core/errors.js';
 
 /** Reason codes of {@link ControllerError}. */
 export type ControllerErrorReason = 'unknownResource' | 'reconcileTimeout' | 'reconcileCancelled';
@@ -18,6 +18,7 @@ export type ControllerErrorReason = 'unknownResource' | 'reconcileTimeout' | 're
  * ```
  */
 export class ControllerError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.ControllerError';
   override readonly name: string = 'ControllerError';
   constructor(
     readonly reason: ControllerErrorReason,

@@ -9,7 +9,7 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { ObjectReference } from '../core/api/core/v1.js';
 import type { Event as KubeEvent } from '../core/api/events/v1.js';
-import { KubeError } from '../core/errors.js';
+import { ERROR_BRAND, KubeError } from '../core/errors.js';
 import { Patch } from '../core/patch.js';
 import { isNotFound } from '../client/errors.js';
 
@@ -77,6 +77,7 @@ export type PublishResult =
  * ```
  */
 export class EventRecorderError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.EventRecorderError';
   override readonly name: string = 'EventRecorderError';
 }
 
@@ -134,9 +135,16 @@ export class EventRecorder {
 
   /**
    * Publishes `event` about `regarding`. Publishes about the same object are sent one at a time,
-   * in order. A repeat (same object, type, reason, action, note and secondary) within the series
-   * window PATCHes the earlier Event's series; otherwise a new Event is created in the object's
-   * namespace (`default` for cluster-scoped objects).
+   * in order. A repeat (same regarding object, type, reason, action, reporting controller and
+   * secondary object; the note may differ, as in client-go and kube-rs) within the series window
+   * PATCHes the earlier Event's series (the API keeps an Event's note immutable, so the series
+   * shows the first note); otherwise a new Event is created in the object's namespace (`default`
+   * for cluster-scoped objects).
+   *
+   * ## Example
+   * ```ts
+   * await recorder.publish({ type: 'Warning', reason: 'Failed', action: 'Reconcile', note: String(error) }, objectReference(widget));
+   * ```
    */
   publish(event: EventInput, regarding: ObjectReference): Promise<PublishResult> {
     const objectKey = `${regarding.apiVersion ?? ''}/${regarding.kind ?? ''}/${regarding.namespace ?? ''}/${regarding.name ?? ''}`;
@@ -158,7 +166,7 @@ export class EventRecorder {
     if (!this.take(objectKey, now)) return { type: 'dropped' };
     const namespace = regarding.namespace || 'default';
     const api = this.eventsApi(namespace);
-    const seriesKey = JSON.stringify([objectKey, event.type, event.reason, event.action, event.note ?? '', event.secondary ?? null]);
+    const seriesKey = seriesKeyOf(event, regarding, this.options.reportingController);
     const found = this.series.get(seriesKey);
     const existing = found !== undefined && now - found.lastSeen <= this.windowMs ? found : undefined;
     const context = { regarding: objectKey, reason: event.reason };
@@ -223,6 +231,22 @@ export class EventRecorder {
       if (bucket.tokens >= this.burst && now - bucket.at > this.refillMs) this.buckets.delete(key);
     }
   }
+}
+
+/** The fields of an object reference that identify it, in a fixed order. */
+function refKey(ref: ObjectReference | undefined): readonly string[] | null {
+  if (ref === undefined) return null;
+  return [ref.apiVersion ?? '', ref.kind ?? '', ref.namespace ?? '', ref.name ?? '', ref.uid ?? '', ref.fieldPath ?? ''];
+}
+
+/**
+ * What makes repeats one series: the regarding and related objects, the type, reason, action and
+ * reporting controller. Not the note: a note that names a changing detail (an error message, a
+ * count) must not split the series (client-go's `getKey` and kube-rs's `EventKey` leave it out too;
+ * both keep the type, so a Warning never joins a Normal series).
+ */
+function seriesKeyOf(event: EventInput, regarding: ObjectReference, reportingController: string): string {
+  return JSON.stringify([refKey(regarding), refKey(event.secondary), event.type, event.reason, event.action, reportingController]);
 }
 
 /** RFC 3339 with microseconds, as `MicroTime` fields need. */

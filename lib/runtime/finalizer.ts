@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { KubeError, type KubeErrorOptions } from '../core/errors.js';
+import { ERROR_BRAND, KubeError, type KubeErrorOptions } from '../core/errors.js';
 import { Patch, type JsonPatchOperation } from '../core/patch.js';
 import type { KubeObject } from '../core/resource.js';
 import { Action } from './action.js';
@@ -51,6 +51,7 @@ export type FinalizerErrorReason =
  * ```
  */
 export class FinalizerError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.FinalizerError';
   override readonly name: string = 'FinalizerError';
   constructor(
     readonly reason: FinalizerErrorReason,

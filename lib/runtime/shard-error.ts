@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { KubeError } from '../core/errors.js';
+import { ERROR_BRAND, KubeError } from '../core/errors.js';
 
 /**
  * Reason codes of {@link ShardError}.
@@ -25,6 +25,7 @@ export type ShardErrorReason = 'invalidOptions' | 'invalidClaims' | 'bucketMisma
  * ```
  */
 export class ShardError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.ShardError';
   override readonly name: string = 'ShardError';
   constructor(
     readonly reason: ShardErrorReason,

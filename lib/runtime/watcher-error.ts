@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { KubeError, type KubeErrorOptions } from '../core/errors.js';
+import { ERROR_BRAND, KubeError, type KubeErrorOptions } from '../core/errors.js';
 
 /**
  * Which step of the watch failed.
@@ -32,6 +32,7 @@ export type WatcherErrorReason =
  * ```
  */
 export class WatcherError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.WatcherError';
   override readonly name: string = 'WatcherError';
 
   constructor(

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { KubeError, type KubeErrorOptions } from '../core/errors.js';
+import { ERROR_BRAND, KubeError, type KubeErrorOptions } from '../core/errors.js';
 
 /** What failed: reading or loading the TLS files, running openssl, or listening. */
 export type WebhookErrorReason = 'tls' | 'openssl' | 'listen' | 'invalidRoute';
@@ -19,6 +19,7 @@ export type WebhookErrorReason = 'tls' | 'openssl' | 'listen' | 'invalidRoute';
  * ```
  */
 export class WebhookError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.WebhookError';
   override readonly name: string = 'WebhookError';
   constructor(
     readonly reason: WebhookErrorReason,

@@ -7,7 +7,8 @@ import { resourceType } from '../../lib/core/resource.js';
 import { Api } from '../../lib/client/api.js';
 import { Client } from '../../lib/client/client.js';
 import { DecodeError } from '../../lib/core/error-boundary.js';
-import { ApiError } from '../../lib/client/errors.js';
+import { AbortedError, ApiError, isAbortedError } from '../../lib/client/errors.js';
+import type { RequestOptions } from '../../lib/client/client.js';
 import { json, type ScriptedServer, startServer, status } from './support/scripted-server.js';
 
 const ConfigMapType = resourceType<ConfigMap, 'Namespaced'>({ group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', scope: 'Namespaced' });
@@ -63,8 +64,8 @@ describe('Api', () => {
     expect(seen(0)).toMatchObject({ method: 'GET', path: '/api/v1/namespaces/ns/configmaps/a' });
   });
 
-  it('rejects item methods on an all-namespaces handle of a namespaced kind before sending', async () => {
-    const api = Api.all(client, ConfigMapType);
+  it('rejects item methods on an all-namespaces handle of a namespaced kind before sending (JavaScript callers; TypeScript ones get a type error)', async () => {
+    const api = Api.all(client, ConfigMapType) as unknown as Api<ConfigMap, 'Namespaced'>;
     await expect(api.get('a')).rejects.toBeInstanceOf(InvalidRequestError);
     await expect(firstValueFrom(api.get$('a'))).rejects.toBeInstanceOf(InvalidRequestError);
     expect(server.requests).toHaveLength(0);
@@ -246,5 +247,79 @@ describe('Api', () => {
       'GET /api/v1/namespaces/ns/configmaps/a/scale',
       'PUT /api/v1/namespaces/ns/configmaps/a/scale',
     ]);
+  });
+
+  describe('cancellation of the Promise methods through { signal }', () => {
+    type Call = (api: Api<ConfigMap, 'Namespaced'>, options: RequestOptions) => Promise<unknown>;
+    const obj = cm('a', '1');
+    const calls: Array<[string, Call]> = [
+      ['get', (api, o) => api.get('a', {}, o)],
+      ['getOpt', (api, o) => api.getOpt('a', {}, o)],
+      ['getMetadata', (api, o) => api.getMetadata('a', {}, o)],
+      ['list', (api, o) => api.list({}, o)],
+      ['listAll', (api, o) => api.listAll({}, o)],
+      ['listMetadata', (api, o) => api.listMetadata({}, o)],
+      ['create', (api, o) => api.create(obj, {}, o)],
+      ['replace', (api, o) => api.replace('a', obj, {}, o)],
+      ['patch', (api, o) => api.patch('a', Patch.merge({ data: { b: '2' } }), {}, o)],
+      ['apply', (api, o) => api.apply('a', { data: { b: '2' } }, { fieldManager: 'test' }, o)],
+      ['delete', (api, o) => api.delete('a', {}, o)],
+      ['deleteCollection', (api, o) => api.deleteCollection({}, {}, o)],
+      ['getStatus', (api, o) => api.getStatus('a', o)],
+      ['patchStatus', (api, o) => api.patchStatus('a', Patch.merge({}), {}, o)],
+      ['replaceStatus', (api, o) => api.replaceStatus('a', obj, {}, o)],
+      ['getScale', (api, o) => api.getScale('a', o)],
+      ['patchScale', (api, o) => api.patchScale('a', Patch.merge({ spec: { replicas: 1 } }), {}, o)],
+      ['replaceScale', (api, o) => api.replaceScale('a', { spec: { replicas: 1 } }, {}, o)],
+      ['logs', (api, o) => api.logs('a', {}, o)],
+      ['entry', (api, o) => api.entry('a', o)],
+      ['getOrCreate', (api, o) => api.getOrCreate('a', () => obj, {}, o)],
+      ['modify', (api, o) => api.modify('a', (c) => c, {}, o)],
+    ];
+
+    it.each(calls)('%s: aborting rejects with AbortedError and closes the connection', async (_name, call) => {
+      server.handle(() => undefined); // never answers
+      const controller = new AbortController();
+      const pending = call(Api.namespaced(client, ConfigMapType, 'ns'), { signal: controller.signal });
+      pending.catch(() => undefined);
+      await server.waitForRequests(1);
+      const closed = server.nextSocketClose();
+      controller.abort();
+      const error = await pending.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AbortedError);
+      expect(isAbortedError(error)).toBe(true);
+      expect((error as AbortedError).message).toMatch(/: aborted$/);
+      await closed; // the server saw the request torn down
+    });
+
+    it('evict: aborting rejects with AbortedError and closes the connection', async () => {
+      server.handle(() => undefined);
+      const controller = new AbortController();
+      const pending = Api.namespaced(client, PodType, 'ns').evict('p', {}, { signal: controller.signal });
+      pending.catch(() => undefined);
+      await server.waitForRequests(1);
+      const closed = server.nextSocketClose();
+      controller.abort();
+      await expect(pending).rejects.toBeInstanceOf(AbortedError);
+      await closed;
+    });
+
+    it('sends nothing when the signal has already fired', async () => {
+      const controller = new AbortController();
+      controller.abort();
+      await expect(Api.namespaced(client, ConfigMapType, 'ns').get('a', {}, { signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(server.requests).toHaveLength(0);
+    });
+
+    it('rejects with the signal\'s reason when that is a rxkube error (a reconcile timeout, say)', async () => {
+      server.handle(() => undefined);
+      const controller = new AbortController();
+      const pending = Api.namespaced(client, ConfigMapType, 'ns').get('a', {}, { signal: controller.signal });
+      await server.waitForRequests(1);
+      const reason = new ApiError({ verb: 'get', method: 'GET', path: '/x' }, 504, { code: 504 });
+      controller.abort(reason);
+      await expect(pending).rejects.toBe(reason);
+    });
   });
 });

@@ -79,15 +79,29 @@ describe('EventRecorder', () => {
     });
   });
 
-  it('starts a new Event after the 6-minute window, or for a different note', async () => {
+  it('starts a new Event after the 6-minute window, or for a different reason, action, type or secondary', async () => {
     const events = recordingEvents();
     const recorder = recorderOf(events.api);
     await recorder.publish(created, regarding);
-    await recorder.publish({ ...created, note: 'something else' }, regarding);
+    await recorder.publish({ ...created, reason: 'Updated' }, regarding);
+    await recorder.publish({ ...created, action: 'Delete' }, regarding);
+    await recorder.publish({ ...created, type: 'Warning' }, regarding);
+    await recorder.publish({ ...created, secondary: { kind: 'ConfigMap', name: 'w-config' } }, regarding);
+    await recorder.publish(created, { ...regarding, uid: 'u2' }); // the object was re-created
     advance(6 * 60_000 + 1);
     await recorder.publish(created, regarding);
-    expect(events.created).toHaveLength(3);
+    expect(events.created).toHaveLength(7);
     expect(events.patched).toHaveLength(0);
+  });
+
+  it('joins repeats whose note differs into one series (the key is not the note)', async () => {
+    const events = recordingEvents();
+    const recorder = recorderOf(events.api);
+    const first = await recorder.publish({ ...created, note: 'attempt 1: connection refused' }, regarding);
+    advance(1_000);
+    const second = await recorder.publish({ ...created, note: 'attempt 2: timeout' }, regarding);
+    expect(events.created).toHaveLength(1);
+    expect(second).toEqual({ type: 'series', name: (first as { name: string }).name, count: 2 });
   });
 
   it('creates a new Event when the series Event is gone (404)', async () => {
@@ -113,13 +127,13 @@ describe('EventRecorder', () => {
     const events = recordingEvents();
     const recorder = recorderOf(events.api);
     const results = [];
-    for (let i = 0; i < 30; i++) results.push(await recorder.publish({ ...created, note: `n${i}` }, regarding));
+    for (let i = 0; i < 30; i++) results.push(await recorder.publish({ ...created, reason: `R${i}` }, regarding));
     expect(results.filter((r) => r.type === 'dropped')).toHaveLength(5);
     // another object is not affected
     expect((await recorder.publish(created, { ...regarding, name: 'other' })).type).toBe('created');
     advance(300_000);
-    expect((await recorder.publish({ ...created, note: 'later' }, regarding)).type).toBe('created');
-    expect((await recorder.publish({ ...created, note: 'later2' }, regarding)).type).toBe('dropped');
+    expect((await recorder.publish({ ...created, reason: 'Later' }, regarding)).type).toBe('created');
+    expect((await recorder.publish({ ...created, reason: 'Later2' }, regarding)).type).toBe('dropped');
   });
 
   it('puts events about cluster-scoped objects in the default namespace', async () => {

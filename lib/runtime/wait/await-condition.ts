@@ -5,7 +5,7 @@
  * @module
  */
 import { Observable, asyncScheduler, filter, firstValueFrom, take, timeout, throwError, type SchedulerLike } from 'rxjs';
-import { KubeError } from '../../core/errors.js';
+import { ERROR_BRAND, KubeError } from '../../core/errors.js';
 import type { KubeObject } from '../../core/resource.js';
 import { watchObject } from '../watch-object.js';
 import type { WatchSource, WatcherConfig } from '../watcher.js';
@@ -32,6 +32,7 @@ export interface AwaitConditionOptions {
  * ```
  */
 export class WaitTimeoutError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.WaitTimeoutError';
   override readonly name: string = 'WaitTimeoutError';
   constructor(
     readonly objectName: string,
