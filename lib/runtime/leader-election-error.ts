@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { KubeError } from '../core/errors.js';
+import { ERROR_BRAND, KubeError } from '../core/errors.js';
 
 /**
  * Reason codes of {@link LeaderElectionError}.
@@ -26,6 +26,7 @@ export type LeaderElectionErrorReason = 'renewDeadlineExceeded';
  * ```
  */
 export class LeaderElectionError extends KubeError {
+  static override readonly [ERROR_BRAND]: string = 'rxkube.LeaderElectionError';
   override readonly name: string = 'LeaderElectionError';
   constructor(
     readonly reason: LeaderElectionErrorReason,
