@@ -57,7 +57,7 @@ export const applied = deployments.patch('web', Patch.apply(web), { fieldManager
 export const svc: Service = { metadata: { name: 'web' }, spec: { ports: [{ port: 80, targetPort: 'http' }], selector: { app: 'web' } } };
 
 const configMaps = Api.namespaced(client, ConfigMap, 'default');
-export const results = Controller.for(configMaps, {}, { resource: ConfigMap }).run(
+export const results = Controller.for(configMaps, { resource: ConfigMap }).run(
   async (cm: ConfigMap) => (cm.data?.['x'] ? Action.awaitChange() : Action.requeue(1000)),
   ErrorPolicy.backoff(),
   {},

@@ -70,7 +70,7 @@ export function configMapGeneratorController(
     reportingController: `samples.rxkube.dev/${MANAGER}`,
     reportingInstance: MANAGER,
   });
-  let controller = Controller.for(generators, {}, { name: 'configmapgen', debounce: 200, resource: ConfigMapGenerator }).owns(configMaps, {});
+  let controller = Controller.for(generators, { name: 'configmapgen', debounce: 200, resource: ConfigMapGenerator }).owns(configMaps);
   if (options.shutdown$) controller = controller.shutdownOn(options.shutdown$);
   return controller.run(reconcile, ErrorPolicy.backoff(), { client, recorder, log });
 }
@@ -82,6 +82,7 @@ async function main(): Promise<void> {
   configMapGeneratorController(client, { ...(namespace ? { namespace } : {}), shutdown$: shutdownOnSignal(), log: console.log }).subscribe({
     next: (r) => {
       if (r.type === 'failed') console.warn(`failed    ${r.ref.namespace}/${r.ref.name}: ${String(r.error)} (retry: ${JSON.stringify(r.action)})`);
+      if (r.type === 'watchError') console.warn(`watch     ${r.watch} ${r.resource?.kind ?? ''}: ${r.error.message} (retrying)`);
     },
     complete: () => console.log('stopped: watches closed, running reconciles finished'),
   });

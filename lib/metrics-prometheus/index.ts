@@ -40,7 +40,7 @@ type Metric = Counter<string> | Gauge<string> | Histogram<string>;
  * import { Registry } from 'prom-client';
  * import { prometheusMetrics } from 'rxkube/metrics/prometheus';
  * const registry = new Registry();
- * Controller.for(api, {}, { metrics: prometheusMetrics({ registry }) }).run(reconcile, ErrorPolicy.backoff(), ctx).subscribe();
+ * Controller.for(api, { metrics: prometheusMetrics({ registry }) }).run(reconcile, ErrorPolicy.backoff(), ctx).subscribe();
  * // serve `await registry.metrics()` on /metrics
  * ```
  */

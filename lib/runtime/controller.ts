@@ -22,6 +22,8 @@ import {
   map,
   merge,
   mergeMap,
+  of,
+  share,
   switchMap,
   tap,
   type SchedulerLike,
@@ -34,16 +36,20 @@ import { METRICS, noopMetrics, type MetricsSink } from './metrics.js';
 import { ReconcileBackoff } from './reconcile-backoff.js';
 import { reconcileRunner, type ControllerResult, type Reconciler } from './reconcile-one.js';
 import type { ControllerRef, ReconcileReason, RelatedRef } from './reconcile-reason.js';
-import { metadataWatcher, type MetadataWatchSource } from './metadata-watcher.js';
+import { metadataWatcherWithErrors, type MetadataWatchSource } from './metadata-watcher.js';
 import { reflector } from './reflector.js';
 import { runner } from './runner.js';
 import { scheduler, type ScheduleRequest } from './scheduler.js';
 import { store, storeKey, type Store, type StoreOptions } from './store.js';
-import { watcher, type WatchSource, type WatcherConfig } from './watcher.js';
+import { watcherWithErrors, type WatchSource, type WatcherConfig, type WatcherItem } from './watcher.js';
+import { WatchHealth, type WatchErrorResult, type WatchRole } from './watch-health.js';
+import { predicateFilter } from './utils/predicate-filter.js';
+import type { Predicate } from './predicates.js';
 import type { WatcherEvent } from './watcher-event.js';
 
 export type { ControllerRef, ReconcileInfo, ReconcileReason, RelatedRef } from './reconcile-reason.js';
 export type { ControllerResult, Reconciler } from './reconcile-one.js';
+export { WatchHealth, type WatchErrorResult, type WatchRole } from './watch-health.js';
 export { ControllerError, type ControllerErrorReason } from './controller-error.js';
 
 /**
@@ -73,13 +79,62 @@ export interface ControllerConfig {
   reconcileTimeoutMs?: number;
   /** Where to report metrics. @default {@link noopMetrics} */
   metrics?: MetricsSink;
-  /** `kind` and `apiVersion` of the primary objects, needed by `owns`; taken from `api.resourceType` when present. */
-  resource?: { readonly kind: string; readonly apiVersion: string };
+  /**
+   * `kind`, `apiVersion` and `scope` of the primary objects, needed by `owns` (a descriptor such as
+   * `Deployment` fits); taken from `api.resourceType` when present. Without `scope`, owners are taken
+   * to be namespaced (in their children's namespace).
+   */
+  resource?: PrimaryResource;
   /** Clock and timers of the scheduler, runner and timeouts. @default asyncScheduler */
   scheduler?: SchedulerLike;
+  /**
+   * How long one watch failure counts against {@link Controller.isLive} when nothing follows it
+   * (neither an event nor another failure). @default 60_000 (twice the watcher's largest backoff)
+   */
+  watchFailureWindowMs?: number;
 }
 
 
+
+/** What {@link Controller.for} needs from an `Api<K>`: LIST and WATCH, and the descriptor when it has one. */
+export type ControllerSource<K> = WatchSource<K> & { readonly resourceType?: PrimaryResource };
+
+/** What the controller needs to know about its primary kind (a `ResourceType` descriptor fits). */
+export interface PrimaryResource {
+  readonly kind: string;
+  readonly apiVersion: string;
+  /** `Cluster` for cluster-scoped kinds: their owner references name no namespace. @default 'Namespaced' */
+  readonly scope?: 'Namespaced' | 'Cluster';
+}
+
+/**
+ * Options of {@link Controller.for}: the controller's settings plus its primary watch, its store
+ * and which changes of primary objects start a reconcile.
+ *
+ * ## Example
+ * ```ts
+ * const options: ControllerOptions<Deployment> = {
+ *   name: 'deployments',
+ *   debounce: 200,
+ *   watcher: { labelSelector: 'app=web' },
+ *   store: { transform: dropManagedFields },
+ *   predicate: Predicates.generation, // skip status-only updates
+ * };
+ * ```
+ */
+export interface ControllerOptions<K> extends ControllerConfig {
+  /** Selectors and settings of the primary watch. @default {} */
+  watcher?: WatcherConfig;
+  /** Options of the controller's store, e.g. `{ transform: dropManagedFields }` to halve its memory. @default {} */
+  store?: StoreOptions<K>;
+  /**
+   * Only changes of a primary object for which this holds start a reconcile (see
+   * {@link predicateFilter}); e.g. `Predicates.generation` skips updates that changed only the
+   * status. The store still sees every change, and triggers from `owns`, `watches`, requeues and
+   * `reconcileAllOn` are not filtered. @default every change
+   */
+  predicate?: Predicate<K>;
+}
 
 /**
  * Options of {@link Controller.run}.
@@ -106,15 +161,19 @@ export interface OwnsOptions {
 }
 
 
-type Trigger = Observable<ScheduleRequest<ControllerRef, ReconcileReason>>;
+type Request = ScheduleRequest<ControllerRef, ReconcileReason>;
+/** A trigger's items: requests, and the failures of the watch behind it. */
+type Trigger = Observable<Request | WatchErrorResult>;
 type TriggerFactory = (now: () => number, reader: Store<unknown>) => Trigger;
 
 interface Parts<K> {
   readonly reader: Store<K>;
-  readonly primary$: Observable<WatcherEvent<K>>;
+  /** The primary watch as the store sees it, with its failures (`watcherWithErrors` items). */
+  readonly primary$: Observable<WatcherItem<K>>;
   readonly triggers: readonly TriggerFactory[];
   readonly shutdown: readonly Observable<unknown>[];
   readonly config: ControllerConfig;
+  readonly health: WatchHealth;
 }
 
 const OBJECT_CHANGED: ReconcileReason = Object.freeze({ type: 'objectChanged' });
@@ -131,11 +190,11 @@ const CUSTOM: ReconcileReason = Object.freeze({ type: 'custom' });
  * ```ts
  * const widgets = Api.namespaced(client, WidgetType, 'default');
  * const configMaps = Api.namespaced(client, ConfigMapType, 'default');
- * Controller.for(widgets, {}, { debounce: 200 })
- *   .owns(configMaps, {})
+ * Controller.for(widgets, { debounce: 200, predicate: Predicates.generation })
+ *   .owns(configMaps)
  *   .shutdownOn(shutdownOnSignal())
  *   .run(reconcile, ErrorPolicy.backoff(), { client })
- *   .subscribe((r) => console.log(r.type, r.ref.name));
+ *   .subscribe((r) => console.log(r.type === 'watchError' ? r.error.message : `${r.type} ${r.ref.name}`));
  * ```
  */
 export class Controller<K extends KubeObject> {
@@ -144,22 +203,46 @@ export class Controller<K extends KubeObject> {
   /**
    * A controller with its own watcher and store for the objects of `api`.
    *
-   * @param api Any `Api<K>` (it must offer `list$` and `watch`).
-   * @param watcherConfig Selectors and watch settings of the primary watch.
-   * @param config Controller settings.
-   * @param storeOptions Options of the controller's store, e.g. `{ transform: dropManagedFields }` to halve its memory.
+   * ## Example
+   * ```ts
+   * Controller.for(deployments, { debounce: 200, watcher: { labelSelector: 'app=web' }, predicate: Predicates.generation });
+   * ```
+   *
+   * @param api Any `Api<K>` (it must offer `list$` and `watch`); its `resourceType` gives the primary kind.
+   * @param options Controller settings, the primary watch's selectors (`watcher`), the store's options
+   *   (`store`) and the `predicate` a change must pass to start a reconcile.
+   */
+  static for<K extends KubeObject>(api: ControllerSource<K>, options?: ControllerOptions<NoInfer<K>>): Controller<K>;
+  /**
+   * @deprecated Pass one options object: `Controller.for(api, { ...config, watcher: watcherConfig, store: storeOptions })`.
    */
   static for<K extends KubeObject>(
-    api: WatchSource<K> & { readonly resourceType?: { readonly kind: string; readonly apiVersion: string } },
-    watcherConfig: WatcherConfig = {},
-    config: ControllerConfig = {},
-    storeOptions: StoreOptions<K> = {},
+    api: ControllerSource<K>,
+    watcherConfig: WatcherConfig,
+    config: ControllerConfig,
+    storeOptions?: StoreOptions<NoInfer<K>>,
+  ): Controller<K>;
+  static for<K extends KubeObject>(
+    api: ControllerSource<K>,
+    first: ControllerOptions<K> | WatcherConfig = {},
+    config?: ControllerConfig,
+    storeOptions?: StoreOptions<K>,
   ): Controller<K> {
-    const { reader, writer } = store<K>(storeOptions);
-    const scheduler = config.scheduler ?? watcherConfig.scheduler;
-    const events$ = reflector(writer, watcher(api, scheduler ? { ...watcherConfig, scheduler } : watcherConfig));
-    const resource = config.resource ?? pickResource(api.resourceType);
-    return new Controller<K>({ reader, primary$: events$, triggers: [], shutdown: [], config: resource ? { ...config, resource } : config });
+    const options: ControllerOptions<K> =
+      config === undefined ? (first as ControllerOptions<K>) : { ...config, watcher: first as WatcherConfig, ...(storeOptions ? { store: storeOptions } : {}) };
+    const { watcher: watcherConfig = {}, store: storeOptions_ = {}, predicate, ...rest } = options;
+    const { reader, writer } = store<K>(storeOptions_);
+    const scheduler = rest.scheduler ?? watcherConfig.scheduler;
+    const items$ = reflector<K, WatcherItem<K>>(writer, watcherWithErrors<K>(api, scheduler ? { ...watcherConfig, scheduler } : watcherConfig));
+    const resource = rest.resource ?? pickResource(api.resourceType);
+    return new Controller<K>({
+      reader,
+      primary$: predicate === undefined ? items$ : items$.pipe(filterItems(predicate)),
+      triggers: [],
+      shutdown: [],
+      config: resource ? { ...rest, resource } : rest,
+      health: new WatchHealth(rest.watchFailureWindowMs),
+    });
   }
 
   /**
@@ -178,9 +261,10 @@ export class Controller<K extends KubeObject> {
   static fromReflector<K extends KubeObject>(
     reader: Store<K>,
     events$: Observable<WatcherEvent<K>>,
-    config: ControllerConfig = {},
+    config: ControllerConfig & { readonly predicate?: Predicate<NoInfer<K>> } = {},
   ): Controller<K> {
-    return new Controller<K>({ reader, primary$: events$, triggers: [], shutdown: [], config });
+    const { predicate, ...rest } = config;
+    return new Controller<K>({ reader, primary$: predicate === undefined ? events$ : events$.pipe(predicateFilter(predicate)), triggers: [], shutdown: [], config: rest, health: new WatchHealth(rest.watchFailureWindowMs) });
   }
 
   /** The store of primary objects (readable while the controller runs). */
@@ -194,22 +278,45 @@ export class Controller<K extends KubeObject> {
   }
 
   /**
+   * Liveness probe: whether the watches of the running controller progress. `false` while one of
+   * them keeps failing (a `watchError` result and nothing since; see `watchFailureWindowMs`), e.g.
+   * a LIST refused with 403, which would otherwise leave the controller waiting forever, never
+   * ready. `true` before `run()` and when no watch fails.
+   *
+   * ## Example
+   * ```ts
+   * http.createServer((req, res) => res.writeHead(controller.isLive() ? 200 : 503).end()).listen(8081);
+   * ```
+   */
+  isLive(): boolean {
+    return this.parts.health.isLive((this.parts.config.scheduler ?? asyncScheduler).now());
+  }
+
+  /**
    * Reconciles the owner of each changed child: a metadata-only watch of `childApi`, mapped
-   * through the children's ownerReferences whose kind and API group match the primary kind.
+   * through the children's ownerReferences whose kind and API group match the primary kind. The
+   * owner is looked up in the child's namespace, or without a namespace when the primary kind is
+   * cluster-scoped (`resource.scope`, from the descriptor).
+   *
+   * ## Example
+   * ```ts
+   * Controller.for(widgets).owns(Api.namespaced(client, ConfigMap, 'default'), {}, { controllerOnly: true });
+   * ```
    */
   owns(childApi: MetadataWatchSource, config: WatcherConfig = {}, options: OwnsOptions = {}): Controller<K> {
     const owner = this.parts.config.resource;
     if (owner === undefined) {
       throw new ControllerError('unknownResource', 'Controller.owns needs the kind and apiVersion of the primary objects: pass config.resource');
     }
-    const childKind = pickResource((childApi as { readonly resourceType?: { readonly kind: string; readonly apiVersion: string } }).resourceType);
+    const childKind = pickResource((childApi as { readonly resourceType?: PrimaryResource }).resourceType);
     const group = groupOf(owner.apiVersion);
+    const clusterScoped = owner.scope === 'Cluster';
     const mapper = (child: PartialObjectMetadata): ControllerRef[] =>
       (child.metadata.ownerReferences ?? [])
         .filter((o: OwnerReference) => o.kind === owner.kind && groupOf(o.apiVersion) === group)
         .filter((o: OwnerReference) => !options.controllerOnly || o.controller === true)
-        .map((o: OwnerReference) => ({ name: o.name, namespace: child.metadata.namespace }));
-    return this.related((c) => metadataWatcher(childApi, c), config, mapper, childKind);
+        .map((o: OwnerReference) => (clusterScoped ? { name: o.name } : { name: o.name, namespace: child.metadata.namespace }));
+    return this.related('owns', (c) => metadataWatcherWithErrors(childApi, c), config, mapper, childKind);
   }
 
   /** Reconciles the objects `mapper` returns for each changed object of `api` (any kind). */
@@ -218,7 +325,7 @@ export class Controller<K extends KubeObject> {
     config: WatcherConfig,
     mapper: (object: R) => Iterable<ControllerRef>,
   ): Controller<K> {
-    return this.related((c) => watcher(api, c), config, mapper);
+    return this.related('watches', (c) => watcherWithErrors(api, c), config, mapper);
   }
 
   /** Reconciles every object in the store each time `trigger$` emits. */
@@ -276,14 +383,38 @@ export class Controller<K extends KubeObject> {
     const backoff = new ReconcileBackoff();
     const requeues = new Subject<ScheduleRequest<ControllerRef, ReconcileReason>>();
 
+    // Watch failures leave the triggers here and join the results.
+    const { health } = this.parts;
+    health.reset();
+    const watchErrors = new Subject<WatchErrorResult>();
+    const fail = (id: string, failure: WatchErrorResult): void => {
+      health.failed(id, now());
+      metrics.inc(METRICS.watchErrorsTotal, { controller: name, watch: failure.watch, reason: failure.error.reason });
+      watchErrors.next(failure);
+    };
+    const primaryResource = config.resource && { kind: config.resource.kind, apiVersion: config.resource.apiVersion };
+
     const self$ = primary$.pipe(
-      filter((event) => {
-        if (event.type === 'delete') backoff.forget(storeKey(refOf(event.object)));
-        return event.type === 'apply' || event.type === 'initApply';
+      filter((item): item is WatcherEvent<K> => {
+        if (item.type === 'error') {
+          fail('primary', { type: 'watchError', watch: 'primary', resource: primaryResource, error: item.error });
+          return false;
+        }
+        health.progressed('primary');
+        if (item.type === 'delete') backoff.forget(storeKey(item.object));
+        return item.type === 'apply' || item.type === 'initApply';
       }),
       map((event) => ({ ref: refOf((event as { object: K }).object), runAt: now(), reason: OBJECT_CHANGED })),
     );
-    const related = this.parts.triggers.map((factory) => factory(now, reader as Store<unknown>));
+    const triggered = (id: string) => (item: Request | WatchErrorResult): item is Request => {
+      if (!('type' in item)) {
+        health.progressed(id);
+        return true;
+      }
+      fail(id, item);
+      return false;
+    };
+    const related = this.parts.triggers.map((factory, i) => factory(now, reader as Store<unknown>).pipe(filter(triggered(`trigger-${i}`))));
     const requests$ = merge(self$, requeues, ...related).pipe(tap(() => metrics.inc(METRICS.workqueueAddsTotal, queue)));
 
     const reconcileOne = reconcileRunner<K, C>({
@@ -300,7 +431,7 @@ export class Controller<K extends KubeObject> {
     });
 
     const stop$ = this.parts.shutdown.length === 0 ? undefined : merge(...this.parts.shutdown);
-    return requests$.pipe(
+    const results$ = requests$.pipe(
       scheduler<ControllerRef, ReconcileReason>({ key: storeKey, debounce: config.debounce ?? 0 }, clock),
       runner(reconcileOne, {
         concurrency: config.concurrency ?? 16,
@@ -310,19 +441,23 @@ export class Controller<K extends KubeObject> {
         onDepth: (depth) => metrics.set(METRICS.workqueueDepth, queue, depth),
       }, clock),
     );
+    return withSideResults(results$, watchErrors);
   }
 
   private related<R>(
-    watch: (config: WatcherConfig) => Observable<WatcherEvent<R>>,
+    role: WatchRole,
+    watch: (config: WatcherConfig) => Observable<WatcherItem<R>>,
     config: WatcherConfig,
     mapper: (object: R) => Iterable<ControllerRef>,
-    resource?: { readonly kind: string; readonly apiVersion: string },
+    resource?: PrimaryResource,
   ): Controller<K> {
     const clock = this.parts.config.scheduler;
     const watchConfig = clock && !config.scheduler ? { ...config, scheduler: clock } : config;
+    const about = resource === undefined ? undefined : { kind: resource.kind, apiVersion: resource.apiVersion };
     return this.with((now) =>
       watch(watchConfig).pipe(
-        mergeMap((event) => {
+        mergeMap((event): Trigger => {
+          if (event.type === 'error') return of({ type: 'watchError', watch: role, resource: about, error: event.error });
           if (event.type !== 'apply' && event.type !== 'initApply' && event.type !== 'delete') return EMPTY;
           const child = event.object as KubeObject;
           const reason: ReconcileReason = { type: 'relatedObjectChanged', ref: relatedRefOf(child, resource) };
@@ -337,10 +472,18 @@ export class Controller<K extends KubeObject> {
   }
 }
 
-function pickResource(
-  type: { readonly kind: string; readonly apiVersion: string } | undefined,
-): { readonly kind: string; readonly apiVersion: string } | undefined {
-  return type === undefined ? undefined : { kind: type.kind, apiVersion: type.apiVersion };
+function pickResource(type: PrimaryResource | undefined): PrimaryResource | undefined {
+  if (type === undefined) return undefined;
+  return type.scope === undefined ? { kind: type.kind, apiVersion: type.apiVersion } : { kind: type.kind, apiVersion: type.apiVersion, scope: type.scope };
+}
+
+/** `predicateFilter` over a stream that also carries watch failures (they pass). */
+function filterItems<K>(predicate: Predicate<K>): (items$: Observable<WatcherItem<K>>) => Observable<WatcherItem<K>> {
+  return (items$) =>
+    items$.pipe(
+      share(),
+      (shared$) => merge(shared$.pipe(filter((i): i is WatcherEvent<K> => i.type !== 'error'), predicateFilter(predicate)), shared$.pipe(filter((i) => i.type === 'error'))),
+    );
 }
 
 function refOf(object: KubeObject): ControllerRef {
@@ -352,6 +495,22 @@ function relatedRefOf(object: KubeObject, resource?: { readonly kind: string; re
   const kind = resource?.kind ?? object.kind;
   const apiVersion = resource?.apiVersion ?? object.apiVersion;
   return { kind, apiVersion, name: object.metadata?.name ?? '', namespace: object.metadata?.namespace };
+}
+
+/** `main$`'s items and `side`'s, completing (and erroring) with `main$`. */
+function withSideResults<T>(main$: Observable<T>, side: Observable<T>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const sideSub = side.subscribe((v) => subscriber.next(v));
+    const mainSub = main$.subscribe({
+      next: (v) => subscriber.next(v),
+      error: (e: unknown) => subscriber.error(e),
+      complete: () => subscriber.complete(),
+    });
+    return () => {
+      mainSub.unsubscribe();
+      sideSub.unsubscribe();
+    };
+  });
 }
 
 /** The API group of an apiVersion: `apps/v1` → `apps`, `v1` → `''`. */

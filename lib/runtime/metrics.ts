@@ -52,6 +52,8 @@ export const METRICS = Object.freeze({
   workqueueQueueDurationSeconds: 'workqueue_queue_duration_seconds',
   workqueueRetriesTotal: 'workqueue_retries_total',
   leaderElectionMasterStatus: 'leader_election_master_status',
+  /** Failures of a controller's watches, by `controller`, `watch` (primary, owns, watches) and `reason` (an rxkube addition). */
+  watchErrorsTotal: 'rxkube_controller_watch_errors_total',
 });
 
 /** Help text of each metric in {@link METRICS}, for adapters. */
@@ -65,6 +67,7 @@ export const METRIC_HELP: Readonly<Record<string, string>> = Object.freeze({
   [METRICS.workqueueQueueDurationSeconds]: 'How long in seconds an item stays in workqueue before being requested',
   [METRICS.workqueueRetriesTotal]: 'Total number of retries handled by workqueue',
   [METRICS.leaderElectionMasterStatus]: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master',
+  [METRICS.watchErrorsTotal]: 'Failures of the watches of a controller (each is retried with a backoff)',
 });
 
 /**
@@ -72,7 +75,7 @@ export const METRIC_HELP: Readonly<Record<string, string>> = Object.freeze({
  *
  * ## Example
  * ```ts
- * const controller = Controller.for(api, {}, { metrics: noopMetrics });
+ * const controller = Controller.for(api, { metrics: noopMetrics });
  * ```
  */
 export const noopMetrics: MetricsSink = Object.freeze({

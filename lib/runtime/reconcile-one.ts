@@ -15,11 +15,13 @@ import type { ReconcileBackoff } from './reconcile-backoff.js';
 import type { ControllerRef, ReconcileInfo, ReconcileReason } from './reconcile-reason.js';
 import type { ScheduledItem } from './scheduler.js';
 import type { Store } from './store.js';
+import type { WatchErrorResult } from './watch-health.js';
 
 /**
  * What a reconcile produced.
  * - `reconciled`: the reconciler returned `action` (what happens next).
  * - `failed`: it threw or timed out with `error`; `action` is what the error policy decided.
+ * - `watchError`: not a reconcile: one of the controller's watches failed (it retries); see {@link WatchErrorResult}.
  *
  * ## Example
  * ```ts
@@ -36,7 +38,8 @@ export type ControllerResult =
       readonly reason: ReconcileReason;
       readonly error: unknown;
       readonly action: Action;
-    };
+    }
+  | WatchErrorResult;
 
 /**
  * A reconcile function: gets the latest state of the object from the store, the context given to

@@ -112,6 +112,12 @@ export interface Store<K> {
 export interface StoreWriter<K> {
   /** Applies one watcher event. `initApply` objects wait in a buffer until `initDone`. */
   apply(event: WatcherEvent<K>): void;
+  /**
+   * The watch that feeds the store has stopped: the store is no longer fresh. `ready$` turns
+   * `false` (the objects stay readable) until the next complete listing (`initDone`).
+   * {@link reflector} calls it when it is unsubscribed.
+   */
+  stale?(): void;
 }
 
 interface Index<K> {
@@ -121,20 +127,20 @@ interface Index<K> {
 }
 
 /**
- * The key of an object in a store: `namespace/name` (`/name` for cluster-scoped objects).
+ * The runtime's one key of an object: `namespace/name` (`/name` for cluster-scoped objects), from a
+ * reference (`{ name, namespace }`, e.g. a `ControllerRef` or `ObjectRef`) or from an object (its
+ * metadata). Stores, the controller's work queue, its backoff and `predicateFilter` all key by it.
+ * It does not tell kinds apart; for maps across kinds use `ObjectRef.key` (`Kind[.group]:ns/name`).
  *
  * ## Example
  * ```ts
  * storeKey({ name: 'web', namespace: 'default' }); // 'default/web'
+ * storeKey(pod) === storeKey({ name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace }); // true
  * ```
  */
-export function storeKey(ref: StoreRef): string {
-  return `${ref.namespace ?? ''}/${ref.name}`;
-}
-
-function keyOfObject(object: unknown): string {
-  const m = (object as KubeObject).metadata;
-  return `${m?.namespace ?? ''}/${m?.name ?? ''}`;
+export function storeKey(of: StoreRef | KubeObject): string {
+  const r: { readonly name?: string | undefined; readonly namespace?: string | undefined } = (of as KubeObject).metadata ?? (of as StoreRef);
+  return `${r.namespace ?? ''}/${r.name ?? ''}`;
 }
 
 function labelsOf(object: unknown): Labels | undefined {
@@ -261,7 +267,7 @@ class MemoryStore<K> implements Store<K>, StoreWriter<K> {
         return;
       case 'initApply': {
         const object = this.transform === undefined ? event.object : this.transform(event.object);
-        (this.buffer ??= new Map()).set(keyOfObject(object), object);
+        (this.buffer ??= new Map()).set(storeKey(object as KubeObject), object);
         return;
       }
       case 'initDone':
@@ -269,14 +275,14 @@ class MemoryStore<K> implements Store<K>, StoreWriter<K> {
         return;
       case 'apply': {
         const object = this.transform === undefined ? event.object : this.transform(event.object);
-        const key = keyOfObject(object);
+        const key = storeKey(object as KubeObject);
         this.objects.set(key, object);
         if (this.indexes.size > 0) this.reindex(key, object);
         this.emit({ type: 'apply', object });
         return;
       }
       case 'delete': {
-        const key = keyOfObject(event.object);
+        const key = storeKey(event.object as KubeObject);
         const previous = this.objects.get(key);
         this.objects.delete(key);
         if (this.indexes.size > 0) this.reindex(key, undefined);
@@ -285,6 +291,11 @@ class MemoryStore<K> implements Store<K>, StoreWriter<K> {
         return;
       }
     }
+  }
+
+  stale(): void {
+    this.buffer = undefined;
+    if (this.readySubject.value) this.readySubject.next(false);
   }
 
   private swap(listing: Map<string, K>): void {

@@ -18,7 +18,7 @@ describe('greeter reconciler', () => {
   function results(events: ReturnType<TestScheduler['createColdObservable']>, ctx: GreeterContext) {
     const { reader, writer } = store<ConfigMap>();
     return runGreeter(reader, reflector(writer, events as never), ctx, { scheduler: ts }).pipe(
-      map((r) => (r.type === 'reconciled' ? `ok:${r.ref.name}` : `failed:${r.ref.name}`)),
+      map((r) => (r.type === 'reconciled' ? `ok:${r.ref.name}` : r.type === 'failed' ? `failed:${r.ref.name}` : r.type)),
     );
   }
 

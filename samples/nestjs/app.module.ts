@@ -27,7 +27,7 @@ export class HealthController {
 export function greeter(namespace: string) {
   return (client: import('rxkube/client').Client): HostedController[] => {
     const configMaps = Api.namespaced(client, ConfigMap, namespace);
-    const controller = Controller.for(configMaps, { labelSelector: 'rxkube.dev/greet=true' }, { name: 'greeter' });
+    const controller = Controller.for(configMaps, { name: 'greeter', watcher: { labelSelector: 'rxkube.dev/greet=true' } });
     const reconcile = async (cm: ConfigMapObject) => {
       const name = cm.metadata?.name ?? '';
       if (cm.data?.greeting === `hello, ${name}`) return Action.awaitChange();

@@ -57,7 +57,7 @@ const { reader, writer } = store<ConfigMap>();
 const events$: Observable<WatcherEvent<ConfigMap>> = reflector(writer, watcher(configMaps));
 const stop$ = new Subject<void>();
 const reconciled: string[] = [];
-const results$: Observable<ControllerResult> = Controller.for(configMaps, {}, { resource: ConfigMap })
+const results$: Observable<ControllerResult> = Controller.for(configMaps, { resource: ConfigMap })
   .shutdownOn(stop$)
   .run(
     async (cm: ConfigMap) => {

@@ -58,7 +58,7 @@ describe('Controller', () => {
         e: { type: 'apply', object: obj('a', '2') },
       });
       const results = controllerOf(events).run(logging(log), ErrorPolicy.backoff(), {});
-      expectObservable(results.pipe(map((r) => `${r.type}:${r.ref.name}`))).toBe('(xy) 6ms z', {
+      expectObservable(results.pipe(map((r) => `${r.type}:${'ref' in r ? r.ref.name : ''}`))).toBe('(xy) 6ms z', {
         x: 'reconciled:a',
         y: 'reconciled:b',
         z: 'reconciled:a',
@@ -202,7 +202,7 @@ describe('Controller', () => {
         .run(logging(log), ErrorPolicy.backoff(), {})
         .subscribe((r) => results.push(r));
       ts.flush();
-      expect(results.map((r) => r.ref.name)).toEqual(['a']);
+      expect(results.map((r) => ('ref' in r ? r.ref.name : r.type))).toEqual(['a']);
       expect(metrics.value(METRICS.reconcileSkippedTotal, { controller: 'w' })).toBe(1);
       expect(metrics.value(METRICS.reconcileTotal, { controller: 'w', result: 'success' })).toBe(1);
       expect(metrics.value(METRICS.workqueueAddsTotal, { name: 'w' })).toBe(2);
@@ -263,7 +263,7 @@ describe('Controller', () => {
           }, 10);
         });
       const results = controllerOf(events, { concurrency: 1 }).shutdownOn(hot('--s')).run(slow, ErrorPolicy.backoff(), {});
-      expectObservable(results.pipe(map((r) => r.ref.name))).toBe('10ms (a|)');
+      expectObservable(results.pipe(map((r) => ('ref' in r ? r.ref.name : r.type)))).toBe('10ms (a|)');
       ts.flush();
       expect(log).toEqual(['a:1:objectChanged@0']);
     });
@@ -311,7 +311,7 @@ describe('Controller', () => {
       ts.schedule(() => sub.unsubscribe(), 20);
       ts.flush();
       expect(log).toEqual(['a:1:objectChanged@0', 'a:1:relatedObjectChanged@5']);
-      expect(results[1]?.reason).toEqual({
+      expect(results[1]?.type === 'reconciled' && results[1].reason).toEqual({
         type: 'relatedObjectChanged',
         ref: { kind: 'ConfigMap', apiVersion: 'v1', name: 'a-cm', namespace: 'ns' },
       });

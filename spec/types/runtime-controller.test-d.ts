@@ -9,7 +9,9 @@ import { ConfigMap as ConfigMapType, Lease } from '../../lib/core/builtins.js';
 import { Action, ErrorPolicy, type FailureInfo } from '../../lib/runtime/action.js';
 import { Controller, type ControllerResult, type Reconciler } from '../../lib/runtime/controller.js';
 import { finalizer, type FinalizerEvent } from '../../lib/runtime/finalizer.js';
-import { leaderElection } from '../../lib/runtime/leader-election.js';
+import { leaderElection, leaseLeadership, type Leadership } from '../../lib/runtime/leader-election.js';
+import { Predicates, predicate } from '../../lib/runtime/predicates.js';
+import type { WatcherError } from '../../lib/runtime/watcher-error.js';
 import type { ControllerRef, ReconcileInfo } from '../../lib/runtime/reconcile-reason.js';
 
 const client = new Client({ server: 'http://127.0.0.1:8001' });
@@ -60,7 +62,24 @@ results.subscribe((r) => {
   if (r.type === 'failed') expectTypeOf(r.error).toBeUnknown();
   // @ts-expect-error only failures carry an error
   if (r.type === 'reconciled') void r.error;
+  if (r.type === 'watchError') expectTypeOf(r.error).toEqualTypeOf<WatcherError>();
+  // @ts-expect-error a watch failure has no ref: narrow on type first
+  void r.ref;
 });
+
+// One options object: settings, the primary watch, the store and a predicate typed by the object.
+const configured = Controller.for(cms, {
+  name: 'cms',
+  watcher: { labelSelector: 'app=web' },
+  store: { transform: (cm) => (expectTypeOf(cm).toEqualTypeOf<ConfigMap>(), cm) },
+  predicate: Predicates.or(Predicates.generation, predicate('data', (cm: ConfigMap) => JSON.stringify(cm.data))),
+});
+expectTypeOf(configured).toEqualTypeOf<Controller<ConfigMap>>();
+// the old positional form still compiles with three or four arguments
+expectTypeOf(Controller.for(cms, { labelSelector: 'app=web' }, { name: 'cms' })).toEqualTypeOf<Controller<ConfigMap>>();
+// @ts-expect-error a watcher config as the only options: selectors go under `watcher`
+Controller.for(cms, { labelSelector: 'app=web' });
+expectTypeOf(configured.isLive()).toEqualTypeOf<boolean>();
 // @ts-expect-error the context must match the error policy's
 controller.run(sync, ErrorPolicy.backoff<{ other: number }>(), { prefix: 'x' });
 
@@ -74,3 +93,7 @@ void finalizer(cms, 'example.com/cleanup', {} as ConfigMap, (event) => {
 expectTypeOf(leaderElection(Api.namespaced(client, Lease, 'default'), { leaseName: 'l', identity: 'me' })).toEqualTypeOf<Observable<boolean>>();
 // @ts-expect-error a ConfigMap Api is not a Lease Api
 leaderElection(cms, { leaseName: 'l', identity: 'me' });
+// leaseLeadership gives a shared leader$ and an awaitable resign.
+const leadership = leaseLeadership(Api.namespaced(client, Lease, 'default'), { leaseName: 'l', identity: 'me' });
+expectTypeOf(leadership).toEqualTypeOf<Leadership>();
+expectTypeOf(leadership.resign()).toEqualTypeOf<Promise<void>>();

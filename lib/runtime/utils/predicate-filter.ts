@@ -7,14 +7,14 @@
  */
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import type { KubeObject } from '../../core/resource.js';
+import { storeKey } from '../store.js';
 import { evaluatePredicate, predicateLeaves, type Predicate } from '../predicates.js';
 import type { WatcherEvent } from '../watcher-event.js';
 
 type Fingerprints = readonly (string | number | undefined)[];
 
 function keyOf(object: unknown): string {
-  const m = (object as KubeObject).metadata;
-  return `${m?.namespace ?? ''}/${m?.name ?? ''}`;
+  return storeKey(object as KubeObject);
 }
 
 /**

@@ -98,7 +98,7 @@ export function configMapGenerator(client: Client, namespace: string, options: O
       return Action.requeue(5 * 60_000);
     });
 
-  return Controller.for(generators, {}, { name: 'configmapgen', concurrency: 4 })
+  return Controller.for(generators, { name: 'configmapgen', concurrency: 4 })
     .owns(configMaps, {})
     .run(reconcile, ErrorPolicy.backoff(), {}, options.leader$ ? ({ leader$: options.leader$ } satisfies RunOptions) : {});
 }

@@ -85,7 +85,7 @@ describe('Controller (e2e)', () => {
       return cm && cm.metadata?.uid !== before ? cm : undefined;
     }, { timeoutMs: 30_000 });
     expect(after.data?.content).toBe('two');
-    expect(results.some((r) => r.reason.type === 'relatedObjectChanged' && r.ref.name === 'alpha')).toBe(true);
+    expect(results.some((r) => r.type === 'reconciled' && r.reason.type === 'relatedObjectChanged' && r.ref.name === 'alpha')).toBe(true);
   });
 
   it('folds repeated Events into a series (count, lastObservedTime) instead of new objects', async () => {
