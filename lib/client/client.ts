@@ -42,6 +42,11 @@ export interface ClientOptions {
   scheduler?: SchedulerLike;
   /** The axios adapter. @default 'http' under Node, 'fetch' in a browser */
   adapter?: AdapterName;
+  /**
+   * The longest line of a streamed response (one watch event, one log line), in bytes; a longer
+   * one fails the stream with `LineTooLongError` instead of growing memory. @default 16 MiB
+   */
+  maxLineBytes?: number;
 }
 
 /**
@@ -101,7 +106,14 @@ function readNode(source: NodeSource, decoder: LineDecoder, subscriber: Subscrib
     if (!subscriber.closed) subscriber.error(toRequestError(request, error));
   };
   function onData(chunk: unknown): void {
-    for (const line of decoder.push(chunk as Uint8Array)) {
+    let lines: string[];
+    try {
+      lines = decoder.push(chunk as Uint8Array);
+    } catch (error) {
+      // A line past maxLineBytes: give the stream up now, before more of it is buffered.
+      return fail(error);
+    }
+    for (const line of lines) {
       if (subscriber.closed) return stop();
       subscriber.next(line);
     }
@@ -151,9 +163,14 @@ function ignore(): void {}
 export class Client {
   readonly #config: ClientConfig;
   readonly #send: Next;
+  readonly #maxLineBytes: number | undefined;
 
   constructor(config: ClientConfig, options: ClientOptions = {}) {
     this.#config = config;
+    this.#maxLineBytes = options.maxLineBytes;
+    if (options.maxLineBytes !== undefined && !(Number.isInteger(options.maxLineBytes) && options.maxLineBytes > 0)) {
+      throw new RangeError(`ClientOptions.maxLineBytes must be a positive integer, got ${String(options.maxLineBytes)}`);
+    }
     const adapter = options.adapter ?? (detectRuntime() === 'node' ? 'http' : 'fetch');
     const scheduler = options.scheduler ?? asyncScheduler;
     const layers: Interceptor[] = [...(options.interceptors ?? [])];
@@ -294,7 +311,7 @@ export class Client {
       const run = async (): Promise<void> => {
         const response = await this.send({ ...request, streaming: true }, { signal: controller.signal });
         if (response.status >= 400) throw this.apiError(request, response.status, response.text ?? '');
-        const decoder = new LineDecoder();
+        const decoder = new LineDecoder(this.#maxLineBytes === undefined ? {} : { maxLineBytes: this.#maxLineBytes });
         const source = response.stream === undefined ? undefined : nodeSourceOf(response.stream);
         if (source !== undefined) {
           // Node: 'data' events feed the subscriber synchronously, no async iterator per chunk.

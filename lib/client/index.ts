@@ -15,6 +15,7 @@ export * from './interceptors/retry.js';
 export * from './interceptors/timeout.js';
 export * from './interceptors/user-agent.js';
 export * from './line-decoder.js';
+export * from './line-too-long-error.js';
 export * from './transport.js';
 export * from './version.js';
 export * from './api.js';

@@ -24,6 +24,11 @@ export interface BackoffPolicy {
   readonly jitter: number;
   /** A failure this long after the previous one starts again from `initialMs`. @default 120000 */
   readonly resetAfterMs: number;
+  /**
+   * The longest delay after a refused connection (`ECONNREFUSED`: nothing listens, e.g. the API
+   * server is restarting), which costs the server nothing; used by watchers. @default 1000
+   */
+  readonly refusedMaxMs: number;
 }
 
 /** Where a backoff sequence stands: how many failures in a row, and when the last one happened. */
@@ -47,7 +52,7 @@ export const INITIAL_BACKOFF_STATE: BackoffState = Object.freeze({ attempt: 0, l
  * ```
  */
 export function defaultBackoffPolicy(): BackoffPolicy {
-  return { initialMs: 800, maxMs: 30_000, factor: 2, jitter: 0.5, resetAfterMs: 120_000 };
+  return { initialMs: 800, maxMs: 30_000, factor: 2, jitter: 0.5, resetAfterMs: 120_000, refusedMaxMs: 1000 };
 }
 
 /**

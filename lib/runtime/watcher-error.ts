@@ -13,13 +13,19 @@ import { ERROR_BRAND, KubeError, type KubeErrorOptions } from '../core/errors.js
  * - `watchError`: the server sent an `ERROR` event in the stream (e.g. 410 Expired mid-stream).
  * - `watchFailed`: the stream broke: connection lost, idle timeout, an undecodable line.
  * - `noResourceVersion`: a listing or bookmark came without a resourceVersion to resume from.
+ * - `emptyWatch`: the server ended a WATCH at once without any event or bookmark (retried after a
+ *   backoff, not at once, so a misbehaving proxy cannot cause a hot loop).
+ * - `invalidObject`: the server sent an object that cannot be stored (no `metadata.name`); it was
+ *   skipped, the watch goes on. `cause` is a `DecodeError` naming the object.
  */
 export type WatcherErrorReason =
   | 'initialListFailed'
   | 'watchStartFailed'
   | 'watchError'
   | 'watchFailed'
-  | 'noResourceVersion';
+  | 'noResourceVersion'
+  | 'emptyWatch'
+  | 'invalidObject';
 
 /**
  * A failure of one attempt of a watcher. The watcher itself never errors: it reports this on its

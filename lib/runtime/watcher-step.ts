@@ -9,7 +9,9 @@
 import type { ListParams, WatchParams } from '../core/params.js';
 import type { ObjectList } from '../core/object.js';
 import type { KubeObject } from '../core/resource.js';
-import { INITIAL_EVENTS_END_ANNOTATION, type WatchEvent } from '../core/response.js';
+import { INITIAL_EVENTS_END_ANNOTATION, type Status, type WatchEvent } from '../core/response.js';
+import { DecodeError, identify } from '../core/error-boundary.js';
+import { ApiError } from '../client/errors.js';
 import { WatcherError, type WatcherErrorReason } from './watcher-error.js';
 import type { WatcherEvent } from './watcher-event.js';
 
@@ -32,15 +34,24 @@ export const EMPTY_WATCHER_STATE: WatcherState = Object.freeze({ phase: 'empty' 
 /**
  * What happened to the request the driver made.
  * - `listed`: a LIST page arrived. `listFailed`: the LIST failed.
- * - `event`: the WATCH delivered an event. `ended`: the server ended the WATCH normally.
+ * - `event`: the WATCH delivered an event. `ended`: the server ended the WATCH normally; `empty`
+ *   says it delivered nothing at all and ended right after it started (see {@link EMPTY_WATCH_MS}).
  * - `failed`: the WATCH could not start, broke, stalled past the idle timeout, or sent bad data.
  */
 export type WatcherInput<K> =
   | { readonly type: 'listed'; readonly page: ObjectList<K> }
   | { readonly type: 'listFailed'; readonly error: unknown }
   | { readonly type: 'event'; readonly event: WatchEvent<K> }
-  | { readonly type: 'ended' }
+  | { readonly type: 'ended'; readonly empty?: boolean }
   | { readonly type: 'failed'; readonly error: unknown };
+
+/**
+ * A WATCH that ends within this many milliseconds of its start without delivering a single event
+ * or bookmark counts as a failure (and is retried after a backoff), like client-go's "very short
+ * watch": a server, proxy or load balancer that ends every watch at once would otherwise make the
+ * watcher re-watch in a hot loop.
+ */
+export const EMPTY_WATCH_MS = 1000;
 
 /**
  * What the driver does after a step.
@@ -163,6 +174,31 @@ function failure<K>(
   return { state: gone ? EMPTY_WATCHER_STATE : keepState, events: NO_EVENTS, error, next: 'retry' };
 }
 
+/** The `Status` of an ERROR event as an {@link ApiError}, so `instanceof`, stacks and guards (`isGone`) work. */
+function statusError(status: Status): ApiError {
+  const code = typeof status.code === 'number' && status.code > 0 ? status.code : 500;
+  return new ApiError({ verb: 'watch', method: 'GET', path: '(watch stream)' }, code, status);
+}
+
+/** The object of an event or listing that cannot be stored: it has no `metadata.name`. */
+function nameless(object: unknown): DecodeError | undefined {
+  const name = (object as KubeObject | undefined)?.metadata?.name;
+  if (typeof name === 'string' && name !== '') return undefined;
+  const id = identify(object);
+  const rv = rvOf(object);
+  const what = [id.kind, id.namespace === undefined ? undefined : `in ${id.namespace}`, rv === undefined ? undefined : `at resourceVersion ${rv}`]
+    .filter((x) => x !== undefined)
+    .join(' ');
+  return new DecodeError(`${what === '' ? 'an object' : `a ${what}`} has no metadata.name: it cannot be stored`, { object: id, field: 'metadata.name' });
+}
+
+function invalidObject(state: WatcherState, cause: DecodeError, skipped: number): WatcherError {
+  const context: Record<string, unknown> = { phase: state.phase, skipped };
+  if ('resourceVersion' in state && state.resourceVersion !== undefined) context.resourceVersion = state.resourceVersion;
+  const more = skipped > 1 ? ` (and ${skipped - 1} more)` : '';
+  return new WatcherError('invalidObject', `skipped an object the server sent: ${cause.message}${more}`, { cause, context });
+}
+
 function describe(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }
@@ -170,9 +206,19 @@ function describe(cause: unknown): string {
 function onPage<K>(state: WatcherState, page: ObjectList<K>, first: boolean): WatcherStepResult<K> {
   const items = page.items ?? [];
   const events: WatcherEvent<K>[] = first ? [INIT] : [];
-  for (const object of items) events.push({ type: 'initApply', object });
+  let bad: DecodeError | undefined;
+  let skipped = 0;
+  for (const object of items) {
+    const invalid = nameless(object);
+    if (invalid === undefined) events.push({ type: 'initApply', object });
+    else {
+      bad ??= invalid;
+      skipped++;
+    }
+  }
+  const skippedError = bad === undefined ? undefined : invalidObject(state, bad, skipped);
   const token = page.metadata?.continue;
-  if (token) return { state: { phase: 'initPage', continueToken: token }, events, next: 'request' };
+  if (token) return { state: { phase: 'initPage', continueToken: token }, events, next: 'request', ...(skippedError === undefined ? {} : { error: skippedError }) };
   const rv = page.metadata?.resourceVersion;
   if (!rv) {
     const error = new WatcherError('noResourceVersion', 'the LIST response has no metadata.resourceVersion to watch from', {
@@ -181,7 +227,7 @@ function onPage<K>(state: WatcherState, page: ObjectList<K>, first: boolean): Wa
     return { state: EMPTY_WATCHER_STATE, events, error, next: 'retry' };
   }
   events.push(INIT_DONE);
-  return { state: { phase: 'watching', resourceVersion: rv }, events, next: 'request' };
+  return { state: { phase: 'watching', resourceVersion: rv }, events, next: 'request', ...(skippedError === undefined ? {} : { error: skippedError }) };
 }
 
 function watchFailed<K>(state: WatcherState, error: unknown, keep: WatcherState): WatcherStepResult<K> {
@@ -195,9 +241,13 @@ function onInitialEvent<K>(rv: string | undefined, event: WatchEvent<K>, prefix:
   const state: WatcherState = { phase: 'initialWatch', resourceVersion: rv };
   switch (event.type) {
     case 'ADDED':
-    case 'MODIFIED':
+    case 'MODIFIED': {
+      const next: WatcherState = { phase: 'initialWatch', resourceVersion: rvOf(event.object) ?? rv };
+      const invalid = nameless(event.object);
+      if (invalid !== undefined) return { state: next, events: prefix, error: invalidObject(state, invalid, 1), next: 'read' };
       prefix.push({ type: 'initApply', object: event.object });
-      return { state: { phase: 'initialWatch', resourceVersion: rvOf(event.object) ?? rv }, events: prefix, next: 'read' };
+      return { state: next, events: prefix, next: 'read' };
+    }
     case 'DELETED':
       // The initial events of a streaming list are ADDED only; a delete cannot concern them.
       return { state: { phase: 'initialWatch', resourceVersion: rvOf(event.object) ?? rv }, events: prefix, next: 'read' };
@@ -216,7 +266,7 @@ function onInitialEvent<K>(rv: string | undefined, event: WatchEvent<K>, prefix:
       return { state: { phase: 'watching', resourceVersion: next }, events: prefix, next: 'read' };
     }
     case 'ERROR': {
-      const r = failure<K>(state, 'watchError', `the server sent an error during the streaming list: ${event.object.message ?? event.object.reason ?? 'unknown'}`, event.object, EMPTY_WATCHER_STATE);
+      const r = failure<K>(state, 'watchError', `the server sent an error during the streaming list: ${event.object.message ?? event.object.reason ?? 'unknown'}`, statusError(event.object), EMPTY_WATCHER_STATE);
       return { ...r, events: prefix };
     }
   }
@@ -275,25 +325,23 @@ export function watcherStep<K>(state: WatcherState, input: WatcherInput<K>): Wat
           switch (event.type) {
             case 'ADDED':
             case 'MODIFIED':
-              return {
-                state: { phase: 'watching', resourceVersion: rvOf(event.object) ?? state.resourceVersion },
-                events: [{ type: 'apply', object: event.object }],
-                next: 'read',
-              };
-            case 'DELETED':
-              return {
-                state: { phase: 'watching', resourceVersion: rvOf(event.object) ?? state.resourceVersion },
-                events: [{ type: 'delete', object: event.object }],
-                next: 'read',
-              };
+            case 'DELETED': {
+              const next: WatcherState = { phase: 'watching', resourceVersion: rvOf(event.object) ?? state.resourceVersion };
+              const invalid = nameless(event.object);
+              if (invalid !== undefined) return { state: next, events: NO_EVENTS, error: invalidObject(state, invalid, 1), next: 'read' };
+              return { state: next, events: [{ type: event.type === 'DELETED' ? 'delete' : 'apply', object: event.object }], next: 'read' };
+            }
             case 'BOOKMARK':
               return { state: { phase: 'watching', resourceVersion: rvOf(event.object) ?? state.resourceVersion }, events: NO_EVENTS, next: 'read' };
             case 'ERROR':
-              return failure(state, 'watchError', `the server sent an error event: ${event.object.message ?? event.object.reason ?? 'unknown'}`, event.object, state);
+              return failure(state, 'watchError', `the server sent an error event: ${event.object.message ?? event.object.reason ?? 'unknown'}`, statusError(event.object), state);
           }
           break;
         }
         case 'ended':
+          if (input.empty === true) {
+            return failure(state, 'emptyWatch', `the server ended the watch within ${EMPTY_WATCH_MS} ms without sending any event`, undefined, state);
+          }
           return { state, events: NO_EVENTS, next: 'request' };
         case 'failed':
           return watchFailed(state, input.error, state);

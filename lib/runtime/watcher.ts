@@ -16,6 +16,7 @@ import { defaultBackoffPolicy, INITIAL_BACKOFF_STATE, nextBackoff, type BackoffP
 import { WatcherError } from './watcher-error.js';
 import type { WatcherEvent } from './watcher-event.js';
 import {
+  EMPTY_WATCH_MS,
   EMPTY_WATCHER_STATE,
   watcherRequest,
   watcherStep,
@@ -138,6 +139,12 @@ export function watcherWithErrors<K extends KubeObject>(api: WatchSource<K>, con
     const handle = (input: WatcherInput<K>): void => {
       const r = watcherStep(state, input);
       state = r.state;
+      // Success proves the connection healthy again: the next failure starts the backoff over
+      // (kube-rs resets on any successful item), so a second incident soon after the first one,
+      // or a routine 410 relist, does not wait as long as the end of the previous incident.
+      if ((input.type === 'listed' || (input.type === 'event' && input.event.type !== 'ERROR')) && r.error === undefined) {
+        backoff = INITIAL_BACKOFF_STATE;
+      }
       const events = r.events;
       for (let i = 0; i < events.length; i++) subscriber.next(events[i]!);
       if (r.error !== undefined) subscriber.next({ type: 'error', error: r.error });
@@ -151,7 +158,7 @@ export function watcherWithErrors<K extends KubeObject>(api: WatchSource<K>, con
       if (next === 'retry') {
         const b = nextBackoff(policy, backoff, scheduler.now(), random);
         backoff = b.state;
-        delay = Math.max(b.delayMs, retryAfterMs(error));
+        delay = Math.max(refused(error) ? Math.min(b.delayMs, policy.refusedMaxMs) : b.delayMs, retryAfterMs(error));
       }
       attempt = new Subscription();
       attempt.add(scheduler.schedule(start, delay));
@@ -178,7 +185,9 @@ export function watcherWithErrors<K extends KubeObject>(api: WatchSource<K>, con
       } else {
         // Idle detection without a timer per event: remember when the last event came, and let one
         // scheduled check re-arm itself for the time that is left.
-        let lastEventAt = scheduler.now();
+        const startedAt = scheduler.now();
+        let lastEventAt = startedAt;
+        let delivered = false;
         current.add(
           scheduler.schedule(function (this: SchedulerAction<unknown>) {
             const quiet = scheduler.now() - lastEventAt;
@@ -194,10 +203,11 @@ export function watcherWithErrors<K extends KubeObject>(api: WatchSource<K>, con
           api.watch(request.params).subscribe({
             next: (event) => {
               lastEventAt = scheduler.now();
+              delivered = true;
               handle({ type: 'event', event });
             },
             error: (error: unknown) => handle({ type: 'failed', error }),
-            complete: () => handle({ type: 'ended' }),
+            complete: () => handle({ type: 'ended', empty: !delivered && scheduler.now() - startedAt < EMPTY_WATCH_MS }),
           }),
         );
       }
@@ -205,6 +215,16 @@ export function watcherWithErrors<K extends KubeObject>(api: WatchSource<K>, con
 
     attempt.add(scheduler.schedule(start));
   });
+}
+
+/**
+ * Whether the failure is a refused TCP connection (nothing listens: the API server is restarting).
+ * Such a retry costs the server nothing, so its delay is capped at `refusedMaxMs`: the watcher is
+ * back within about a second of the server's return instead of waiting out a long backoff.
+ */
+function refused(error: unknown): boolean {
+  const cause = error instanceof WatcherError ? error.cause : error;
+  return typeof cause === 'object' && cause !== null && (cause as { code?: unknown }).code === 'ECONNREFUSED';
 }
 
 /** `Retry-After` of a 429/503 answer, when the error carries it (`retryAfterSeconds` or a header). */
@@ -223,8 +243,9 @@ function retryAfterMs(error: unknown): number {
  * - A normal end of a watch re-watches from the last resourceVersion (bookmarks advance it).
  * - 410 Gone (on start, or as an ERROR event) relists: a new `init` … `initDone` sequence.
  * - No event for `timeoutSeconds + 5` s means a dead connection: reconnect.
- * - Every failure is retried after a backoff (800 ms → 30 s, ×2, jittered, reset after 120 s quiet)
- *   and reported to `config.onError` as a {@link WatcherError}; the stream never errors or
+ * - A watch that ends at once without any event is a failure (`emptyWatch`), not a reason to re-watch at once.
+ * - Every failure is retried after a backoff (800 ms → 30 s, ×2, jittered; reset by the next event,
+ *   bookmark or LIST page; at most 1 s while connections are refused) and reported to `config.onError` as a {@link WatcherError}; the stream never errors or
  *   completes by itself. Unsubscribing aborts the HTTP request at once.
  *
  * ## Example

@@ -169,20 +169,20 @@ describe('watcher', () => {
     ]);
   });
 
-  it('backs off 800 ms, 1.6 s, 3.2 s between failures', () => {
+  it('backs off 800 ms, 1.6 s, 3.2 s between failures, and starts over after a LIST succeeded', () => {
     let api!: ReturnType<typeof fakeApi>;
     ts.run(({ cold }) => {
       api = fakeApi(ts, [cold('#'), cold('#'), cold('#'), cold('a|', { a: page('10') })], [cold('10ms #')]);
       record(ts, watcherWithErrors(api, base()), 20_000);
     });
-    // list fails at 0, 800, 2400; succeeds at 5600; the watch fails at 5610 → 4th failure: 6.4 s.
+    // list fails at 0, 800, 2400; succeeds at 5600 (which resets the backoff); the watch fails at 5610 → 800 ms.
     expect(api.calls.map((c) => [c.kind, c.at])).toEqual([
       ['list', 0],
       ['list', 800],
       ['list', 2400],
       ['list', 5600],
       ['watch', 5600],
-      ['watch', 12010],
+      ['watch', 6410],
     ]);
   });
 
@@ -279,7 +279,7 @@ describe('watcher', () => {
     const errors: WatcherError[] = [];
     let log: Array<[number, string]> = [];
     ts.run(({ cold }) => {
-      const api = fakeApi(ts, [cold('#', undefined, { code: 500, message: 'etcd down' }), cold('a|', { a: page('1') })], [cold('|'), cold('-')]);
+      const api = fakeApi(ts, [cold('#', undefined, { code: 500, message: 'etcd down' }), cold('a|', { a: page('1') })], [cold('-')]);
       log = record(ts, watcher(api, { ...base(), onError: (e) => errors.push(e) }) as Observable<WatcherItem<Cm>>, 5000);
     });
     expect(log).toEqual([[800, 'I'], [800, 'D']]);
