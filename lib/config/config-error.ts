@@ -19,6 +19,7 @@ import { ERROR_BRAND, KubeError, type KubeErrorOptions } from '../core/errors.js
  * - `missingEntry`: a context, cluster or user that is referred to does not exist, or a required field is empty.
  * - `unreadableFile`: a file named by the configuration (certificate, key, token file, CA) cannot be read.
  * - `execFailed`: an exec credential plugin could not be started, failed, or printed something unusable.
+ * - `execTimeout`: an exec credential plugin did not finish in time (it was killed).
  * - `notInCluster`: `KUBERNETES_SERVICE_HOST`/`_PORT` or the service account files are missing.
  * - `noConfig`: neither a kubeconfig nor an in-cluster environment was found.
  * - `unsupported`: the configuration asks for something rxkube does not do (legacy `auth-provider`, a SOCKS proxy, ...).
@@ -28,6 +29,7 @@ export type ConfigErrorReason =
   | 'missingEntry'
   | 'unreadableFile'
   | 'execFailed'
+  | 'execTimeout'
   | 'notInCluster'
   | 'noConfig'
   | 'unsupported';

@@ -82,6 +82,13 @@ export interface ExecAuthOptions {
   origin?: string;
   /** Environment the plugin inherits (before the kubeconfig's `env`); defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * How long one run of the plugin may take before it is killed and the request fails with
+   * `ConfigError` `execTimeout` (a hung plugin would otherwise hang every request). Plugins that
+   * may interact (`interactiveMode` other than `Never`, e.g. a browser login) get longer.
+   * @default 60_000 for `interactiveMode: Never`, else 300_000
+   */
+  timeoutMs?: number;
 }
 
 /** Shared state of every ExecAuth with the same configuration. */
@@ -220,8 +227,23 @@ export class ExecAuth implements AuthProvider {
     for (const { name, value } of exec.env) env[name] = value;
     env['KUBERNETES_EXEC_INFO'] = JSON.stringify({ apiVersion: exec.apiVersion, kind: 'ExecCredential', spec: info });
 
+    const timeoutMs = this.#options.timeoutMs ?? (exec.interactiveMode === 'Never' ? 60_000 : 300_000);
     return new Promise<ExecCredential>((resolve, reject) => {
       const child = spawn(exec.command, [...exec.args], { env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+      let exited = false;
+      const timer = this.#scheduler.schedule(() => {
+        reject(
+          new ConfigError('execTimeout', `${this.#describe()}: did not finish within ${timeoutMs} ms (timeoutMs); it was killed`, {
+            context: { command: exec.command, timeoutMs },
+          }),
+        );
+        child.kill('SIGTERM');
+        // A plugin that ignores SIGTERM is killed for good a little later.
+        const hard = setTimeout(() => {
+          if (!exited) child.kill('SIGKILL');
+        }, 2000);
+        hard.unref();
+      }, timeoutMs);
       const stdout: Buffer[] = [];
       let stdoutBytes = 0;
       let stderr = '';
@@ -234,9 +256,12 @@ export class ExecAuth implements AuthProvider {
         stderr = (stderr + chunk).slice(-STDERR_KEPT_CHARS);
       });
       child.on('error', (e: NodeJS.ErrnoException) => {
+        timer.unsubscribe();
         reject(this.#fail(`cannot run: ${e.code ?? e.message}`, { code: e.code }, e));
       });
       child.on('close', (code, signal) => {
+        exited = true;
+        timer.unsubscribe();
         const tail = stderr.trim().split('\n').slice(-STDERR_TAIL_LINES).join('\n').slice(-STDERR_TAIL_CHARS);
         if (code !== 0) {
           const how = signal === null ? `exited with code ${code}` : `was killed by ${signal}`;

@@ -40,6 +40,8 @@ export interface FromKubeconfigOptions {
   scheduler?: SchedulerLike;
   /** Sent as `User-Agent`. */
   userAgent?: string;
+  /** How long an exec credential plugin may run (see `ExecAuthOptions.timeoutMs`). */
+  execTimeoutMs?: number;
 }
 
 /**
@@ -274,7 +276,8 @@ function authFor(
     if (cluster.proxyUrl !== undefined) info['proxy-url'] = cluster.proxyUrl;
     if (cluster.disableCompression === true) info['disable-compression'] = true;
     if (cluster.execExtension !== undefined) info.config = cluster.execExtension;
-    return new ExecAuth(u.exec, { ...scheduler, cluster: info, env, origin: `kubeconfig ${user.file}: ${uAt}.exec` });
+    const timeout = options.execTimeoutMs === undefined ? {} : { timeoutMs: options.execTimeoutMs };
+    return new ExecAuth(u.exec, { ...scheduler, ...timeout, cluster: info, env, origin: `kubeconfig ${user.file}: ${uAt}.exec` });
   }
   return undefined;
 }

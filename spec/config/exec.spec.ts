@@ -167,6 +167,46 @@ describe('ExecAuth', () => {
     expect((await rejection(new ExecAuth(empty.exec).headers())).message).toContain('status has neither token nor clientCertificateData');
   });
 
+  it('kills a plugin that hangs past timeoutMs and fails with execTimeout naming the plugin, then runs it again on the next call', async () => {
+    const { exec, runs, dir } = setup({ PLUGIN_DELAY_MS: '30000' });
+    const started = Date.now();
+    const e = await rejection(new ExecAuth(exec, { timeoutMs: 300, origin: 'kubeconfig /k: users[0].user.exec' }).headers());
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(e.reason).toBe('execTimeout');
+    expect(e.message).toBe(`kubeconfig /k: users[0].user.exec: exec plugin "${plugin}": did not finish within 300 ms (timeoutMs); it was killed`);
+    expect(e.context).toMatchObject({ command: plugin, timeoutMs: 300 });
+    expect(runs()).toBe(1);
+    // The slot is free again: the next call starts a new run (which also times out here).
+    await rejection(new ExecAuth(exec, { timeoutMs: 300 }).headers());
+    expect(runs()).toBe(2);
+    void dir;
+  });
+
+  it('gives interactive plugins a longer default timeout than non-interactive ones (virtual clock)', async () => {
+    const clock = new VirtualTimeScheduler();
+    // Moves the clock by `ms`, running only what is due by then.
+    const step = (ms: number): void => {
+      clock.maxFrames = clock.frame + ms;
+      advance(clock, ms);
+    };
+    const never = setup({ PLUGIN_DELAY_MS: '30000' });
+    const hung = new ExecAuth(never.exec, { scheduler: clock }).headers();
+    const outcome = hung.then(() => 'resolved', (e: ConfigError) => e.reason);
+    await new Promise((r) => setTimeout(r, 200)); // the plugin has started
+    step( 59_999);
+    expect(await Promise.race([outcome, new Promise((r) => setTimeout(() => r('pending'), 50))])).toBe('pending');
+    step( 1);
+    expect(await outcome).toBe('execTimeout');
+
+    const maybe = setup({ PLUGIN_DELAY_MS: '30000' }, { interactiveMode: 'IfAvailable' });
+    const out2 = new ExecAuth(maybe.exec, { scheduler: clock }).headers().then(() => 'resolved', (e: ConfigError) => e.reason);
+    await new Promise((r) => setTimeout(r, 200));
+    step( 60_000);
+    expect(await Promise.race([out2, new Promise((r) => setTimeout(() => r('pending'), 50))])).toBe('pending');
+    step( 240_000);
+    expect(await out2).toBe('execTimeout');
+  });
+
   it('refuses interactiveMode Always: there is no terminal', async () => {
     const { exec, runs } = setup({}, { interactiveMode: 'Always' });
     const e = await rejection(new ExecAuth(exec).headers());
