@@ -6,11 +6,21 @@
 import { ERROR_BRAND, KubeError } from '../core/errors.js';
 
 /** Reason codes of {@link ControllerError}. */
-export type ControllerErrorReason = 'unknownResource' | 'reconcileTimeout' | 'reconcileCancelled';
+export type ControllerErrorReason =
+  | 'unknownResource'
+  | 'reconcileTimeout'
+  | 'reconcileCancelled'
+  | 'errorPolicyFailed'
+  | 'metricsFailed'
+  | 'workFailed';
 
 /**
  * A misuse of the controller, or a reconcile that timed out (`reconcileTimeout`) or was cancelled
- * at shutdown (`reconcileCancelled`, the abort reason of `info.signal`).
+ * at shutdown or on loss of leadership (`reconcileCancelled`, the abort reason of `info.signal`).
+ * Failures around a reconcile, reported as `internalError` results (the object's key is released
+ * and the object retried as after a failure): the error policy threw (`errorPolicyFailed`), the
+ * metrics sink threw (`metricsFailed`), or the reconcile's work failed outside the reconciler
+ * (`workFailed`). The thrown value is the `cause`.
  *
  * ## Example
  * ```ts
@@ -24,7 +34,8 @@ export class ControllerError extends KubeError {
     readonly reason: ControllerErrorReason,
     message: string,
     context: Record<string, unknown> = {},
+    cause?: unknown,
   ) {
-    super(message, { context });
+    super(message, cause === undefined ? { context } : { context, cause });
   }
 }

@@ -5,8 +5,8 @@
  * subscribing starts everything, unsubscribing (or a `shutdownOn` trigger) stops it gracefully.
  *
  * Pipeline: triggers (primary watch, owned/watched objects, requeues, reconcile-all, custom refs)
- * → {@link scheduler} (dedup, debounce, delays) → {@link runner} (exclusion, concurrency, ready
- * gate) → reconcile → Action → requeue.
+ * → {@link workQueue} (dedup, debounce, delays, exclusion until a run has really ended, concurrency,
+ * ready and leadership gates) → reconcile → Action → requeue (back into the same queue).
  *
  * @module
  */
@@ -24,6 +24,7 @@ import {
   mergeMap,
   of,
   share,
+  shareReplay,
   switchMap,
   tap,
   type SchedulerLike,
@@ -38,11 +39,12 @@ import { reconcileRunner, type ControllerResult, type Reconciler } from './recon
 import type { ControllerRef, ReconcileReason, RelatedRef } from './reconcile-reason.js';
 import { metadataWatcherWithErrors, type MetadataWatchSource } from './metadata-watcher.js';
 import { reflector } from './reflector.js';
-import { runner } from './runner.js';
-import { scheduler, type ScheduleRequest } from './scheduler.js';
+import type { ScheduleRequest } from './scheduler.js';
 import { store, storeKey, type Store, type StoreOptions } from './store.js';
+import { TokenBucket, type TokenBucketOptions } from './token-bucket.js';
 import { watcherWithErrors, type WatchSource, type WatcherConfig, type WatcherItem } from './watcher.js';
 import { WatchHealth, type WatchErrorResult, type WatchRole } from './watch-health.js';
+import { workQueue, type CancelCause, type DrainReport } from './work-queue.js';
 import { predicateFilter } from './utils/predicate-filter.js';
 import type { Predicate } from './predicates.js';
 import type { WatcherEvent } from './watcher-event.js';
@@ -63,7 +65,7 @@ export { ControllerError, type ControllerErrorReason } from './controller-error.
 export interface ControllerConfig {
   /** Name used in metrics (`controller` and `name` labels). @default the kind in lower case, else 'controller' */
   name?: string;
-  /** Trailing debounce per object, in ms (see {@link scheduler}). @default 0 (off) */
+  /** Trailing debounce per object, in ms (see {@link workQueue}). @default 0 (off) */
   debounce?: number;
   /**
    * Reconciles running at once, over all objects. `0` means unbounded.
@@ -75,8 +77,24 @@ export interface ControllerConfig {
   concurrency?: number;
   /** How long running reconciles may go on after a shutdown before they are cancelled. @default 30_000 */
   shutdownTimeoutMs?: number;
-  /** Fails (and cancels) a reconcile that takes longer than this, in ms. @default none */
+  /**
+   * Fails a reconcile that takes longer than this, in ms: `info.signal` is aborted and a `failed`
+   * result (`ControllerError` `reconcileTimeout`) is reported at once, and the error policy's retry
+   * is scheduled. The object's key stays held until the reconcile has really ended (an Observable
+   * is unsubscribed at once; a Promise must settle), so a retry never overlaps the timed-out run.
+   * There is deliberately no hard bound after which the key is given up: JavaScript cannot stop a
+   * Promise, and giving up the key would let two reconciles of one object run at once. Pass
+   * `info.signal` to every API call (`{ signal }`) so that the Promise settles soon after the abort.
+   * @default none
+   */
   reconcileTimeoutMs?: number;
+  /**
+   * The overall limit on retries after failures, over the per-object backoff (controller-runtime's
+   * `BucketRateLimiter`): the `backoffMs` the error policy gets is the larger of the object's own
+   * backoff and the wait for a token. Requeues asked for with `Action.requeue(ms)` are not limited.
+   * `false` turns it off. @default { qps: 10, burst: 100 }
+   */
+  retryRateLimit?: TokenBucketOptions | false;
   /** Where to report metrics. @default {@link noopMetrics} */
   metrics?: MetricsSink;
   /**
@@ -146,12 +164,29 @@ export interface ControllerOptions<K> extends ControllerConfig {
  */
 export interface RunOptions {
   /**
-   * Run only while this is `true` (leader election): everything `run` starts, watches included, is
-   * started when it turns `true` and stopped (nothing new starts; running reconciles get the
-   * shutdown grace period) when it turns `false`. A standby therefore has no cache; to keep one
-   * warm, build the controller with `fromReflector` on a reflector that runs outside the gate.
+   * Run only while this is `true` (leader election). The watches and triggers are started when it
+   * turns `true` and stopped when it turns `false`; at that moment nothing new starts, running
+   * reconciles are aborted (`info.signal`, `ControllerError` `reconcileCancelled`) and queued
+   * again for the next term, and `onDrained` is told once they have ended. The work queue lives
+   * for the whole `run()`: an object whose reconcile still runs when leadership returns is not
+   * started twice. A standby has no cache; to keep one warm, build the controller with
+   * `fromReflector` on a reflector that runs outside the gate.
    */
   leader$?: Observable<boolean>;
+  /**
+   * Told when, after `leader$` turned `false` (`cause: 'gateClosed'`) or after a shutdown
+   * (`'stopped'`), every reconcile that was running has ended, or the bound
+   * (`leaderDrainTimeoutMs`, `shutdownTimeoutMs`) has passed (`abandoned` > 0: their objects stay
+   * locked until they end). Release the Lease here, not when `leader$` turns `false`. Not told for a
+   * loss of leadership that was undone before the drain ended.
+   */
+  onDrained?: (report: DrainReport) => void;
+  /**
+   * Bound of the drain after leadership was lost: reconciles are aborted (`info.signal`) at once
+   * and given this long to end before `onDrained`. Keep it below the lease duration minus the
+   * renew deadline, so that a new leader cannot start before the drain ended. @default 5_000
+   */
+  leaderDrainTimeoutMs?: number;
 }
 
 /** Options of {@link Controller.owns}. */
@@ -179,6 +214,8 @@ interface Parts<K> {
 const OBJECT_CHANGED: ReconcileReason = Object.freeze({ type: 'objectChanged' });
 const RECONCILE_ALL: ReconcileReason = Object.freeze({ type: 'reconcileAll' });
 const CUSTOM: ReconcileReason = Object.freeze({ type: 'custom' });
+const LOW = 'low' as const;
+const HIGH = 'high' as const;
 
 /**
  * A controller for one primary kind. Build it with {@link Controller.for} (its own watch and
@@ -357,7 +394,7 @@ export class Controller<K extends KubeObject> {
    * @param reconcile Brings the world in line with one object.
    * @param errorPolicy Decides what to do after a failure (e.g. `ErrorPolicy.backoff()`).
    * @param context Handed to every reconcile and error policy call.
-   * @param options `leader$` gating.
+   * @param options `leader$` gating and its drain.
    */
   run<C>(
     reconcile: Reconciler<K, C>,
@@ -365,15 +402,15 @@ export class Controller<K extends KubeObject> {
     context: C,
     options: RunOptions = {},
   ): Observable<ControllerResult> {
-    const core$ = defer(() => this.start(reconcile, errorPolicy, context));
-    if (options.leader$ === undefined) return core$;
-    return options.leader$.pipe(
-      distinctUntilChanged(),
-      switchMap((leading) => (leading ? core$ : EMPTY)),
-    );
+    return defer(() => this.start(reconcile, errorPolicy, context, options));
   }
 
-  private start<C>(reconcile: Reconciler<K, C>, errorPolicy: ErrorPolicy<C, ControllerRef>, context: C): Observable<ControllerResult> {
+  private start<C>(
+    reconcile: Reconciler<K, C>,
+    errorPolicy: ErrorPolicy<C, ControllerRef>,
+    context: C,
+    options: RunOptions,
+  ): Observable<ControllerResult> {
     const { reader, primary$, config } = this.parts;
     const clock = config.scheduler ?? asyncScheduler;
     const metrics = config.metrics ?? noopMetrics;
@@ -404,7 +441,13 @@ export class Controller<K extends KubeObject> {
         if (item.type === 'delete') backoff.forget(storeKey(item.object));
         return item.type === 'apply' || item.type === 'initApply';
       }),
-      map((event) => ({ ref: refOf((event as { object: K }).object), runAt: now(), reason: OBJECT_CHANGED })),
+      // A (re)listing runs after fresh changes: controller-runtime's low priority for initial items.
+      map((event) => ({
+        ref: refOf((event as { object: K }).object),
+        runAt: now(),
+        reason: OBJECT_CHANGED,
+        priority: event.type === 'initApply' ? LOW : HIGH,
+      })),
     );
     const triggered = (id: string) => (item: Request | WatchErrorResult): item is Request => {
       if (!('type' in item)) {
@@ -415,7 +458,12 @@ export class Controller<K extends KubeObject> {
       return false;
     };
     const related = this.parts.triggers.map((factory, i) => factory(now, reader as Store<unknown>).pipe(filter(triggered(`trigger-${i}`))));
-    const requests$ = merge(self$, requeues, ...related).pipe(tap(() => metrics.inc(METRICS.workqueueAddsTotal, queue)));
+    const triggers$: Observable<Request> = related.length === 0 ? self$ : merge(self$, ...related);
+    // One queue for the whole run: leadership only switches the watches and gates the starts, so a
+    // reconcile that still runs when leadership returns keeps its object's key.
+    const leader$ = options.leader$?.pipe(distinctUntilChanged(), shareReplay({ bufferSize: 1, refCount: true }));
+    const watched$ = leader$ === undefined ? triggers$ : leader$.pipe(switchMap((leading) => (leading ? triggers$ : EMPTY)));
+    const requests$ = merge(watched$, requeues).pipe(tap(() => metrics.inc(METRICS.workqueueAddsTotal, queue)));
 
     const reconcileOne = reconcileRunner<K, C>({
       reader,
@@ -423,6 +471,7 @@ export class Controller<K extends KubeObject> {
       errorPolicy,
       context,
       backoff,
+      retryLimit: config.retryRateLimit === false ? undefined : new TokenBucket(config.retryRateLimit ?? {}, clock),
       metrics,
       controllerName: name,
       clock,
@@ -432,14 +481,29 @@ export class Controller<K extends KubeObject> {
 
     const stop$ = this.parts.shutdown.length === 0 ? undefined : merge(...this.parts.shutdown);
     const results$ = requests$.pipe(
-      scheduler<ControllerRef, ReconcileReason>({ key: storeKey, debounce: config.debounce ?? 0 }, clock),
-      runner(reconcileOne, {
-        concurrency: config.concurrency ?? 16,
-        ready: reader.ready$.pipe(filter((ready) => ready)),
-        ...(stop$ ? { stop$ } : {}),
-        shutdownTimeoutMs: config.shutdownTimeoutMs ?? 30_000,
-        onDepth: (depth) => metrics.set(METRICS.workqueueDepth, queue, depth),
-      }, clock),
+      workQueue<ControllerRef, ReconcileReason, ControllerResult>(
+        reconcileOne,
+        {
+          key: storeKey,
+          debounce: config.debounce ?? 0,
+          concurrency: config.concurrency ?? 16,
+          ready$: reader.ready$,
+          ...(leader$ ? { gate$: leader$ } : {}),
+          drainTimeoutMs: options.leaderDrainTimeoutMs ?? 5_000,
+          ...(stop$ ? { stop$ } : {}),
+          shutdownTimeoutMs: config.shutdownTimeoutMs ?? 30_000,
+          ...(options.onDrained ? { onDrained: options.onDrained } : {}),
+          cancelReason: (item, cause) => cancelled(item.ref, cause),
+          onError: (item, error) => ({
+            type: 'internalError',
+            ref: item.ref,
+            reason: item.reason,
+            error: new ControllerError('workFailed', `reconcile of ${describeRef(item.ref)} failed outside the reconciler`, { ...item.ref }, error),
+          }),
+          onDepth: (depth) => metrics.set(METRICS.workqueueDepth, queue, depth),
+        },
+        clock,
+      ),
     );
     return withSideResults(results$, watchErrors);
   }
@@ -470,6 +534,15 @@ export class Controller<K extends KubeObject> {
   private with(factory: TriggerFactory): Controller<K> {
     return new Controller<K>({ ...this.parts, triggers: [...this.parts.triggers, factory] });
   }
+}
+
+function describeRef(ref: ControllerRef): string {
+  return ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name;
+}
+
+function cancelled(ref: ControllerRef, cause: CancelCause): ControllerError {
+  const why = cause === 'gateClosed' ? 'leadership was lost' : 'the controller is shutting down';
+  return new ControllerError('reconcileCancelled', `reconcile of ${describeRef(ref)} was cancelled: ${why}`, { ...ref });
 }
 
 function pickResource(type: PrimaryResource | undefined): PrimaryResource | undefined {

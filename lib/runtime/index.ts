@@ -29,6 +29,8 @@ export * from './reconcile-backoff.js';
 export * from './reconcile-reason.js';
 export * from './scheduler.js';
 export * from './runner.js';
+export * from './work-queue.js';
+export * from './token-bucket.js';
 export * from './controller.js';
 export * from './controller-error.js';
 export * from './reconcile-one.js';

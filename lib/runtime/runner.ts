@@ -3,7 +3,9 @@
  * concurrency limit (through `mergeMap`) while never running two items of the same object at
  * once. It is client-go's work queue in stream form: a "dirty" map deduplicates waiting items and
  * a "processing" set excludes running objects; any number of items that arrive for a running
- * object collapse into one follow-up run after it.
+ * object collapse into one follow-up run after it. The controller itself now uses `workQueue`,
+ * which also holds a key until its work has really ended; this operator stays for streams of
+ * your own.
  *
  * @module
  */

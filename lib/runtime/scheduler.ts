@@ -2,7 +2,8 @@
  * The controller's scheduler: an RxJS operator that turns a stream of "reconcile this object at
  * time t" requests into a stream of due items, one per object, with per-object deduplication
  * (the earliest requested time wins), an optional trailing debounce and delayed requeues.
- * kube-rs's `scheduler` works the same way.
+ * kube-rs's `scheduler` works the same way. The controller itself now uses `workQueue`, which
+ * owns scheduling and running in one place; this operator stays for streams of your own.
  *
  * @module
  */
@@ -21,6 +22,12 @@ export interface ScheduleRequest<T, Reason = unknown> {
   readonly ref: T;
   readonly runAt: number;
   readonly reason: Reason;
+  /**
+   * `low` runs after every due `high` item (`workQueue` only; {@link scheduler} ignores it):
+   * the controller marks the items of an initial listing low, so fresh changes overtake a relist.
+   * @default 'high'
+   */
+  readonly priority?: 'high' | 'low' | undefined;
 }
 
 /**

@@ -1,0 +1,564 @@
+/**
+ * The controller's work queue: one RxJS operator that owns every key's delayed, waiting and
+ * running state, so that the rules which keep one object's reconciles apart live in one place.
+ * It replaces the `scheduler()` + `runner()` pair inside the controller, with kube-rs's
+ * "hold unless running" semantics:
+ *
+ * - one entry per key; a new request replaces a pending one only if it is due earlier (the
+ *   earliest wins), with an optional trailing debounce;
+ * - a key that is running absorbs every new request into its entry, its own requeues included,
+ *   and the earliest wins across the run: a change that arrives during a run makes the run's own
+ *   `requeue(5 min)` moot, so a stale requeue never fires after a newer run that said
+ *   `awaitChange`;
+ * - a key is running until its work has really ended (the Observable ended, the Promise settled):
+ *   cancelling is asking (an abort), never forgetting;
+ * - a gate (leadership) that closes stops all starts at once, aborts the running work and reports
+ *   when it has drained (or a bound has passed), so a Lease can be released only after.
+ *
+ * @module
+ */
+import {
+  Observable,
+  asyncScheduler,
+  from,
+  isObservable,
+  type ObservableInput,
+  type OperatorFunction,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
+import type { ScheduleRequest, ScheduledItem } from './scheduler.js';
+
+/**
+ * The cancellation of one run, handed to the work with its item. Cheaper than an
+ * `AbortController` (most work never looks at it): the work registers one listener, the queue
+ * calls {@link WorkCancellation.cancel}.
+ *
+ * ## Example
+ * ```ts
+ * const work = (item: ScheduledItem<string, string>, cancellation: WorkCancellation) =>
+ *   new Observable<string>((sub) => {
+ *     const ac = new AbortController();
+ *     cancellation.onCancel((reason) => ac.abort(reason));
+ *     fetch(`/things/${item.key}`, { signal: ac.signal }).then(() => sub.complete(), () => sub.complete());
+ *   });
+ * ```
+ */
+export class WorkCancellation {
+  private listener: ((reason: unknown) => void) | undefined;
+  private reasonValue: unknown;
+  private done = false;
+
+  /** Whether the run was asked to stop. */
+  get cancelled(): boolean {
+    return this.done;
+  }
+
+  /** Why the run was asked to stop (undefined while it was not). */
+  get reason(): unknown {
+    return this.reasonValue;
+  }
+
+  /** Sets the listener told when the run is asked to stop (at once if it already was). */
+  onCancel(listener: (reason: unknown) => void): void {
+    if (this.done) listener(this.reasonValue);
+    else this.listener = listener;
+  }
+
+  /** Asks the run to stop; only the first call counts. */
+  cancel(reason: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.reasonValue = reason;
+    const listener = this.listener;
+    this.listener = undefined;
+    listener?.(reason);
+  }
+}
+
+/** Why running work is cancelled: the gate closed, the queue stopped, or the output was unsubscribed. */
+export type CancelCause = 'gateClosed' | 'stopped' | 'unsubscribed';
+
+/**
+ * What a drain ended with: after the gate closed (`gateClosed`) or a final stop (`stopped`),
+ * every running item ended (`abandoned: 0`) or the bound passed with `abandoned` items still
+ * running. Abandoned items keep their keys until they really end.
+ *
+ * ## Example
+ * ```ts
+ * const report: DrainReport = { cause: 'gateClosed', abandoned: 0, at: 1_700_000_000_000 };
+ * ```
+ */
+export interface DrainReport {
+  readonly cause: 'gateClosed' | 'stopped';
+  /** Items still running when the drain was reported (0 unless the bound passed). */
+  readonly abandoned: number;
+  /** Scheduler time of the report. */
+  readonly at: number;
+}
+
+/** Settings of {@link workQueue}. */
+export interface WorkQueueOptions<T, Reason, R> {
+  /** The identity of an object: two requests with the same key are the same object. */
+  key: (ref: T) => string;
+  /**
+   * Trailing debounce in ms: a request runs `debounce` ms after it was asked for, and each new
+   * request for the same object inside that window pushes it out again. `0` turns it off. @default 0
+   */
+  debounce?: number;
+  /** Runs at most this many items at once; `0` or `Infinity` means unbounded. @default 16 */
+  concurrency?: number;
+  /**
+   * Nothing starts while the latest value is `false` (or before the first value): the readiness
+   * of every store the work reads. Running work is not affected. @default always ready
+   */
+  ready$?: Observable<boolean>;
+  /**
+   * The leadership gate: nothing starts while the latest value is `false` (or before the first
+   * value). When it turns from `true` to `false`, starting stops at once, every running item is
+   * cancelled ({@link WorkCancellation}) and, once they all have ended or `drainTimeoutMs` has
+   * passed, `onDrained` is told. Pending keys are kept, and a key whose run was cancelled this
+   * way is queued again: it runs when the gate reopens. @default always open
+   */
+  gate$?: Observable<boolean>;
+  /** Bound of a drain after the gate closed, in ms. @default 5_000 */
+  drainTimeoutMs?: number;
+  /**
+   * Final stop: pending keys are dropped, nothing new starts, running work may finish for up to
+   * `shutdownTimeoutMs` (then it is cancelled and unsubscribed), `onDrained` is told, and the
+   * output completes.
+   */
+  stop$?: Observable<unknown>;
+  /**
+   * How long running work may go on after a stop or an unsubscribe before it is cancelled and
+   * unsubscribed. @default 30_000 (controller-runtime's graceful shutdown)
+   */
+  shutdownTimeoutMs?: number;
+  /** Told when a drain (gate closed, or stop) is complete. */
+  onDrained?: (report: DrainReport) => void;
+  /** The reason given to {@link WorkCancellation.cancel}. @default the cause itself */
+  cancelReason?: (item: ScheduledItem<T, Reason>, cause: CancelCause) => unknown;
+  /**
+   * Turns an error of the work (or a throw while starting it) into an output value; the key is
+   * released either way. @default the output errors
+   */
+  onError?: (item: ScheduledItem<T, Reason>, error: unknown) => R;
+  /** Told the number of due items not yet started whenever it changes: `workqueue_depth`. */
+  onDepth?: (depth: number) => void;
+}
+
+interface Entry<T, Reason> {
+  readonly key: string;
+  ref: T;
+  reason: Reason;
+  /** Scheduler time at which it is due (the request's `runAt` plus the debounce). */
+  runAt: number;
+  readonly queuedAt: number;
+  low: boolean;
+  due: boolean;
+  /** In the high or low queue, waiting for a slot. */
+  queued: boolean;
+  timer: Subscription | undefined;
+}
+
+interface Run<T, Reason> {
+  readonly item: ScheduledItem<T, Reason>;
+  readonly cancellation: WorkCancellation;
+  subscription: Subscription | undefined;
+  ended: boolean;
+  /** Cancelled because the gate closed: queue the key again when it ends. */
+  redo: boolean;
+  /** Results are no longer delivered (after the output was unsubscribed or completed). */
+  discard: boolean;
+}
+
+/**
+ * A FIFO of entries with lazy removal: an entry that left the queue stays in the array and is
+ * skipped when it comes up.
+ */
+class EntryQueue<T, Reason> {
+  private items: Array<Entry<T, Reason>> = [];
+  private head = 0;
+
+  push(entry: Entry<T, Reason>): void {
+    this.items.push(entry);
+  }
+
+  /** The first entry for which `valid` holds; earlier ones are dropped. */
+  shift(valid: (entry: Entry<T, Reason>) => boolean): Entry<T, Reason> | undefined {
+    while (this.head < this.items.length) {
+      const entry = this.items[this.head]!;
+      this.head++;
+      if (valid(entry)) {
+        this.compact();
+        return entry;
+      }
+    }
+    this.clear();
+    return undefined;
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+
+  private compact(): void {
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+/**
+ * Schedules and runs work per key: requests (`{ ref, runAt, reason, priority? }`) in, the work's
+ * values out. Rules, per key:
+ * - a request is due at `runAt + debounce`; a request due earlier than the pending one replaces
+ *   it (the earliest wins, and with a debounce each change pushes the run out); a later one is
+ *   dropped;
+ * - a due key starts when a slot is free (`concurrency`), the store is ready (`ready$`) and the
+ *   gate is open (`gate$`); keys asked for with `priority: 'low'` (an initial listing) start after
+ *   the others;
+ * - a running key is never started again: requests for it (its own requeues included) wait in
+ *   its entry, the earliest winning, and start after the run has really ended;
+ * - the output emits what the work emits and completes when the input has completed and nothing
+ *   is pending or running, or after a stop.
+ *
+ * Unsubscribing starts nothing new; running work is cancelled and left to end for up to
+ * `shutdownTimeoutMs` (its values are no longer delivered), then unsubscribed.
+ *
+ * ## Example
+ * ```ts
+ * requests$.pipe(
+ *   workQueue((item, cancellation) => reconcileOne(item, cancellation), {
+ *     key: (ref: ObjectRef) => ObjectRef.key(ref),
+ *     concurrency: 16,
+ *     ready$: store.ready$,
+ *     gate$: leader$,
+ *     onDrained: () => lease.release(),
+ *   }),
+ * ).subscribe(console.log);
+ * ```
+ *
+ * @param work Starts the work of one due item; it must end (complete) when the work has really
+ *   ended, and should stop soon after its {@link WorkCancellation} fires.
+ * @param options Key, debounce, concurrency, readiness, gate, stop and drains.
+ * @param scheduler The clock and timer source (a `TestScheduler` in tests).
+ */
+export function workQueue<T, Reason, R>(
+  work: (item: ScheduledItem<T, Reason>, cancellation: WorkCancellation) => ObservableInput<R>,
+  options: WorkQueueOptions<T, Reason, R>,
+  scheduler: SchedulerLike = asyncScheduler,
+): OperatorFunction<ScheduleRequest<T, Reason>, R> {
+  const keyOf = options.key;
+  const debounce = Math.max(0, options.debounce ?? 0);
+  const concurrency =
+    options.concurrency === undefined ? 16 : options.concurrency <= 0 ? Infinity : options.concurrency;
+  const drainMs = Math.max(0, options.drainTimeoutMs ?? 5_000);
+  const graceMs = Math.max(0, options.shutdownTimeoutMs ?? 30_000);
+  const cancelReason = options.cancelReason ?? ((_item: ScheduledItem<T, Reason>, cause: CancelCause): unknown => cause);
+  const { onDepth, onDrained, onError } = options;
+
+  return (source) =>
+    new Observable<R>((subscriber) => {
+      const entries = new Map<string, Entry<T, Reason>>();
+      const running = new Map<string, Run<T, Reason>>();
+      const high = new EntryQueue<T, Reason>();
+      const low = new EntryQueue<T, Reason>();
+      let due = 0;
+      let ready = options.ready$ === undefined;
+      let open = options.gate$ === undefined;
+      let stopped = false;
+      let inputDone = false;
+      let pumping = false;
+      let drainTimer: Subscription | undefined;
+      let draining: 'gateClosed' | 'stopped' | undefined;
+      const subscriptions: Subscription[] = [];
+
+      const depth = (): void => onDepth?.(due);
+      const validHigh = (e: Entry<T, Reason>): boolean => e.queued && entries.get(e.key) === e;
+      const validLow = (e: Entry<T, Reason>): boolean => e.queued && e.low && entries.get(e.key) === e;
+
+      const enqueue = (entry: Entry<T, Reason>): void => {
+        entry.queued = true;
+        (entry.low ? low : high).push(entry);
+      };
+
+      const makeDue = (entry: Entry<T, Reason>): void => {
+        entry.timer = undefined;
+        entry.due = true;
+        due++;
+        depth();
+        if (!running.has(entry.key)) {
+          enqueue(entry);
+          pump();
+        }
+      };
+
+      const request = (ref: T, reason: Reason, runAtRequested: number, isLow: boolean): void => {
+        const key = keyOf(ref);
+        const now = scheduler.now();
+        const runAt = runAtRequested + debounce;
+        let entry = entries.get(key);
+        if (entry !== undefined) {
+          if (entry.due) {
+            // Already due (waiting for a slot, or held by its running key): nothing is earlier.
+            if (!isLow && entry.low) {
+              entry.low = false;
+              if (entry.queued) high.push(entry);
+            }
+            return;
+          }
+          // Compared without the debounce: a change inside the window pushes the run out.
+          if (entry.runAt < runAtRequested) {
+            if (!isLow) entry.low = false;
+            return;
+          }
+          entry.timer?.unsubscribe();
+          entry.ref = ref;
+          entry.reason = reason;
+          entry.runAt = runAt;
+          entry.low = entry.low && isLow;
+        } else {
+          entry = { key, ref, reason, runAt, queuedAt: now, low: isLow, due: false, queued: false, timer: undefined };
+          entries.set(key, entry);
+        }
+        if (runAt <= now) {
+          makeDue(entry);
+          return;
+        }
+        const scheduled = entry;
+        entry.timer = scheduler.schedule(() => {
+          if (entries.get(key) === scheduled && !scheduled.due) makeDue(scheduled);
+        }, runAt - now);
+      };
+
+      const pump = (): void => {
+        if (pumping) return;
+        pumping = true;
+        try {
+          while (open && ready && !stopped && running.size < concurrency) {
+            const entry = high.shift(validHigh) ?? low.shift(validLow);
+            if (entry === undefined) break;
+            start(entry);
+          }
+        } finally {
+          pumping = false;
+        }
+        checkDone();
+      };
+
+      const start = (entry: Entry<T, Reason>): void => {
+        entries.delete(entry.key);
+        entry.queued = false;
+        due--;
+        depth();
+        const item: ScheduledItem<T, Reason> = {
+          ref: entry.ref,
+          reason: entry.reason,
+          key: entry.key,
+          queuedAt: entry.queuedAt,
+          dueAt: entry.runAt,
+        };
+        const run: Run<T, Reason> = {
+          item,
+          cancellation: new WorkCancellation(),
+          subscription: undefined,
+          ended: false,
+          redo: false,
+          discard: false,
+        };
+        running.set(entry.key, run);
+        let input: ObservableInput<R>;
+        try {
+          input = work(item, run.cancellation);
+        } catch (error) {
+          failed(run, error);
+          return;
+        }
+        const subscription = (isObservable(input) ? input : from(input)).subscribe({
+          next: (value) => {
+            if (!run.discard) subscriber.next(value);
+          },
+          error: (error: unknown) => failed(run, error),
+          complete: () => end(run),
+        });
+        if (run.ended) subscription.unsubscribe();
+        else run.subscription = subscription;
+      };
+
+      const failed = (run: Run<T, Reason>, error: unknown): void => {
+        if (run.ended) return;
+        end(run);
+        if (run.discard) return;
+        if (onError === undefined) subscriber.error(error);
+        else subscriber.next(onError(run.item, error));
+      };
+
+      // The one place a key is released. Runs in every path that ends a run (complete, error,
+      // throw at start, forced unsubscribe), so a key can never stay running by accident.
+      const end = (run: Run<T, Reason>): void => {
+        if (run.ended) return;
+        run.ended = true;
+        const { key } = run.item;
+        if (running.get(key) === run) running.delete(key);
+        const entry = entries.get(key);
+        if (entry !== undefined) {
+          if (entry.due && !entry.queued && !stopped) enqueue(entry);
+        } else if (run.redo && !stopped) {
+          // Cancelled by the gate: its object still needs the work once the gate reopens.
+          const requeued: Entry<T, Reason> = {
+            key,
+            ref: run.item.ref,
+            reason: run.item.reason,
+            runAt: scheduler.now(),
+            queuedAt: run.item.queuedAt,
+            low: false,
+            due: false,
+            queued: false,
+            timer: undefined,
+          };
+          entries.set(key, requeued);
+          makeDue(requeued);
+        }
+        if (draining !== undefined && running.size === 0) reportDrained(0);
+        pump();
+      };
+
+      const reportDrained = (abandoned: number): void => {
+        const cause = draining;
+        if (cause === undefined) return;
+        draining = undefined;
+        drainTimer?.unsubscribe();
+        drainTimer = undefined;
+        onDrained?.({ cause, abandoned, at: scheduler.now() });
+        if (cause === 'stopped' && !subscriber.closed) subscriber.complete();
+      };
+
+      const checkDone = (): void => {
+        if (inputDone && !stopped && entries.size === 0 && running.size === 0 && !subscriber.closed) subscriber.complete();
+      };
+
+      const cancelAll = (cause: CancelCause): void => {
+        for (const run of [...running.values()]) {
+          if (cause === 'gateClosed') run.redo = true;
+          run.cancellation.cancel(cancelReason(run.item, cause));
+        }
+      };
+
+      const closeGate = (): void => {
+        if (!open) return;
+        open = false;
+        if (stopped) return;
+        draining = 'gateClosed';
+        cancelAll('gateClosed');
+        if (running.size === 0) reportDrained(0);
+        else drainTimer = scheduler.schedule(() => reportDrained(running.size), drainMs);
+      };
+
+      const openGate = (): void => {
+        if (open) return;
+        open = true;
+        if (draining === 'gateClosed') {
+          // Leadership came back before the drain ended: that drain is not reported.
+          draining = undefined;
+          drainTimer?.unsubscribe();
+          drainTimer = undefined;
+        }
+        pump();
+      };
+
+      const dropPending = (): void => {
+        for (const entry of entries.values()) entry.timer?.unsubscribe();
+        entries.clear();
+        high.clear();
+        low.clear();
+        due = 0;
+        depth();
+      };
+
+      const stop = (): void => {
+        if (stopped) return;
+        stopped = true;
+        input.unsubscribe();
+        dropPending();
+        drainTimer?.unsubscribe();
+        draining = 'stopped';
+        if (running.size === 0) {
+          reportDrained(0);
+          return;
+        }
+        drainTimer = scheduler.schedule(() => {
+          const abandoned = running.size;
+          for (const run of [...running.values()]) {
+            run.cancellation.cancel(cancelReason(run.item, 'stopped'));
+            run.discard = true;
+            run.subscription?.unsubscribe();
+          }
+          reportDrained(abandoned);
+        }, graceMs);
+      };
+
+      const input = source.subscribe({
+        next(req) {
+          if (stopped) return;
+          request(req.ref, req.reason, req.runAt, req.priority === 'low');
+        },
+        error(err) {
+          subscriber.error(err);
+        },
+        complete() {
+          inputDone = true;
+          checkDone();
+        },
+      });
+
+      if (options.ready$ !== undefined) {
+        subscriptions.push(
+          options.ready$.subscribe({
+            next: (value) => {
+              ready = value;
+              if (value) pump();
+            },
+            error: (err: unknown) => subscriber.error(err),
+          }),
+        );
+      }
+      if (options.gate$ !== undefined) {
+        subscriptions.push(
+          options.gate$.subscribe({
+            next: (value) => (value ? openGate() : closeGate()),
+            error: (err: unknown) => subscriber.error(err),
+          }),
+        );
+      }
+      if (options.stop$ !== undefined) {
+        let fired = false;
+        const stopSub = options.stop$.subscribe(() => {
+          if (fired) return;
+          fired = true;
+          stop();
+        });
+        subscriptions.push(stopSub);
+      }
+      pump();
+
+      return () => {
+        const wasStopped = stopped;
+        stopped = true;
+        input.unsubscribe();
+        for (const s of subscriptions) s.unsubscribe();
+        drainTimer?.unsubscribe();
+        dropPending();
+        for (const run of [...running.values()]) {
+          run.discard = true;
+          if (!wasStopped) run.cancellation.cancel(cancelReason(run.item, 'unsubscribed'));
+          const sub = run.subscription;
+          if (sub === undefined || sub.closed) continue;
+          if (graceMs <= 0 || wasStopped) sub.unsubscribe();
+          else sub.add(scheduler.schedule(() => sub.unsubscribe(), graceMs));
+        }
+      };
+    });
+}
