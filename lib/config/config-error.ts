@@ -22,7 +22,7 @@ import { ERROR_BRAND, KubeError, type KubeErrorOptions } from '../core/errors.js
  * - `execTimeout`: an exec credential plugin did not finish in time (it was killed).
  * - `notInCluster`: `KUBERNETES_SERVICE_HOST`/`_PORT` or the service account files are missing.
  * - `noConfig`: neither a kubeconfig nor an in-cluster environment was found.
- * - `unsupported`: the configuration asks for something rxkube does not do (legacy `auth-provider`, a SOCKS proxy, ...).
+ * - `unsupported`: the configuration asks for something rxkube does not do (legacy `auth-provider`, a proxy scheme other than http, https, socks5 and socks5h, ...).
  */
 export type ConfigErrorReason =
   | 'invalidKubeconfig'

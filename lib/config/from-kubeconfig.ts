@@ -174,6 +174,14 @@ export function configFromKubeconfig(options: FromKubeconfigOptions = {}): Clien
     server,
     tls,
     ...(proxyUrl === undefined ? {} : { proxyUrl }),
+    ...(proxyUrl === undefined
+      ? {}
+      : {
+          proxyOrigin:
+            c.proxyUrl !== undefined
+              ? { file: cluster.file, field: `${cAt}.proxy-url`, entry: cluster.name }
+              : { field: 'the HTTPS_PROXY/HTTP_PROXY environment variable' },
+        }),
     ...(execAuth === undefined ? {} : { certificateSource: execAuth }),
   });
   return redactConfig(config);

@@ -109,7 +109,11 @@ export function inClusterConfig(options: InClusterOptions = {}): ClientConfig {
   const proxyUrl = proxyFromEnv(server, env);
   if (proxyUrl !== undefined) config.proxyUrl = proxyUrl;
   if (options.userAgent !== undefined) config.userAgent = options.userAgent;
-  config.transport = transportFor({ server, tls: { ca }, ...(proxyUrl === undefined ? {} : { proxyUrl }) });
+  config.transport = transportFor({
+    server,
+    tls: { ca },
+    ...(proxyUrl === undefined ? {} : { proxyUrl, proxyOrigin: { field: 'the HTTPS_PROXY/HTTP_PROXY environment variable' } }),
+  });
   return redactConfig(config);
 }
 

@@ -5,8 +5,8 @@
  * target the same cluster as the same identity.
  *
  * Two things the plain Node agents do not do are handled here, inside the agent:
- * - **Proxies.** With a proxy URL the agent opens an HTTP `CONNECT` tunnel through the proxy and
- *   runs TLS inside it. HTTP clients using these agents must therefore NOT apply a proxy themselves
+ * - **Proxies.** With a proxy URL the agent opens an HTTP `CONNECT` tunnel (or a SOCKS5 `CONNECT`
+ *   for `socks5://` and `socks5h://` proxies, as client-go accepts) through the proxy and runs TLS inside it. HTTP clients using these agents must therefore NOT apply a proxy themselves
  *   (for axios: `proxy: false`, or it would also read `HTTPS_PROXY` on its own).
  * - **Client certificates from exec plugins.** The agent asks the plugin for the current
  *   certificate when it opens a connection, disables TLS session reuse, and retires pooled
@@ -19,6 +19,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
+import { SocksClient } from 'socks';
 import type { TlsConfig } from '../client/config.js';
 import { ConfigError } from './config-error.js';
 import type { ExecAuth, ExecCredential } from './exec.js';
@@ -36,8 +37,16 @@ export interface TransportOptions {
   /** The API server URL (`https://...` or `http://...`). */
   server: string;
   tls?: TlsConfig;
-  /** An `http://` or `https://` proxy reached with `CONNECT`. */
+  /**
+   * A proxy: `http://` or `https://` (HTTP `CONNECT`), or `socks5://` / `socks5h://` (SOCKS5, the
+   * API server's host name resolved by the proxy), with optional `user:password@`.
+   */
   proxyUrl?: string;
+  /**
+   * Where `proxyUrl` came from, for error messages, e.g.
+   * `{ file: '/home/me/.kube/config', field: 'clusters[0].cluster.proxy-url', entry: 'prod' }`.
+   */
+  proxyOrigin?: { file?: string; field: string; entry?: string };
   /** An exec plugin whose credentials may carry a client certificate (takes precedence over `tls.cert`). */
   certificateSource?: ExecAuth;
 }
@@ -89,7 +98,7 @@ export function transportFor(options: TransportOptions): Transport {
     .digest('hex');
   let transport = transports.get(key);
   if (transport === undefined) {
-    const proxy = options.proxyUrl === undefined ? undefined : parseProxy(options.proxyUrl);
+    const proxy = options.proxyUrl === undefined ? undefined : parseProxy(options.proxyUrl, options.proxyOrigin);
     transport = {
       httpAgent: new KubeHttpAgent(proxy),
       httpsAgent: new KubeHttpsAgent(t, proxy, options.certificateSource),
@@ -102,32 +111,41 @@ export function transportFor(options: TransportOptions): Transport {
 /** A parsed proxy URL. */
 interface Proxy {
   url: URL;
+  /** `Proxy-Authorization` of an HTTP proxy. */
   authorization?: string;
+  /** User name and password of a SOCKS5 proxy (RFC 1929). */
+  socksUser?: { userId: string; password: string };
 }
 
-function parseProxy(proxyUrl: string): Proxy {
+const PROXY_SCHEMES = new Set(['http:', 'https:', 'socks5:', 'socks5h:']);
+
+function parseProxy(proxyUrl: string, origin: TransportOptions['proxyOrigin'] = { field: 'proxy-url' }): Proxy {
+  const where = origin.file === undefined ? origin.field : `kubeconfig ${origin.file}: ${origin.field}`;
+  const context = { field: origin.field, ...(origin.file === undefined ? {} : { file: origin.file }), ...(origin.entry === undefined ? {} : { entry: origin.entry }) };
   let url: URL;
   try {
     url = new URL(proxyUrl);
   } catch (e) {
-    throw new ConfigError('invalidKubeconfig', `proxy-url: not a URL`, { cause: e, context: { field: 'proxy-url' } });
+    // Never the URL itself in the message: it may hold a password.
+    throw new ConfigError('invalidKubeconfig', `${where}: not a URL`, { cause: e, context });
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError('unsupported', `proxy-url: scheme ${url.protocol} is not supported (use http or https)`, {
-      context: { field: 'proxy-url' },
-    });
+  if (!PROXY_SCHEMES.has(url.protocol)) {
+    throw new ConfigError('unsupported', `${where}: scheme ${url.protocol} is not supported (use http, https, socks5 or socks5h)`, { context });
   }
+  if (url.hostname === '') throw new ConfigError('invalidKubeconfig', `${where}: the proxy URL has no host`, { context });
   const proxy: Proxy = { url };
   if (url.username !== '') {
     const user = decodeURIComponent(url.username);
     const password = decodeURIComponent(url.password);
-    proxy.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    if (url.protocol.startsWith('socks')) proxy.socksUser = { userId: user, password };
+    else proxy.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   }
   return proxy;
 }
 
-/** Opens a `CONNECT host:port` tunnel through the proxy; resolves with the raw tunnelled socket. */
+/** Opens a tunnel to `host:port` through the proxy (HTTP `CONNECT` or SOCKS5); resolves with the raw socket. */
 function tunnel(proxy: Proxy, host: string, port: number): Promise<Duplex> {
+  if (proxy.url.protocol === 'socks5:' || proxy.url.protocol === 'socks5h:') return socksTunnel(proxy, host, port);
   return new Promise((resolve, reject) => {
     const target = `${host.includes(':') ? `[${host}]` : host}:${port}`;
     const headers: Record<string, string> = { host: target };
@@ -151,6 +169,29 @@ function tunnel(proxy: Proxy, host: string, port: number): Promise<Duplex> {
     request.once('error', reject);
     request.end();
   });
+}
+
+async function socksTunnel(proxy: Proxy, host: string, port: number): Promise<Duplex> {
+  try {
+    const { socket } = await SocksClient.createConnection({
+      proxy: {
+        host: proxy.url.hostname.replace(/^\[|\]$/g, ''),
+        port: proxy.url.port === '' ? 1080 : Number(proxy.url.port),
+        type: 5,
+        ...(proxy.socksUser === undefined ? {} : proxy.socksUser),
+      },
+      command: 'connect',
+      destination: { host: host.replace(/^\[|\]$/g, ''), port },
+      timeout: 30_000,
+    });
+    return socket;
+  } catch (e) {
+    // The socks library's message names the proxy step that failed; keep it, without credentials.
+    const message = e instanceof Error ? e.message : String(e);
+    throw Object.assign(new Error(`SOCKS5 proxy ${proxy.url.host} could not connect to ${host}:${port}: ${message}`), {
+      code: (e as { code?: unknown }).code ?? 'ESOCKS',
+    });
+  }
 }
 
 /** Keep-alive `http.Agent` for `http://` servers, tunnelling through a proxy when there is one. */

@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import { inspect } from 'node:util';
 import { ConfigError } from '../../lib/config/config-error';
 import { transportFor } from '../../lib/config/transport';
+import { startSocks5Server } from './support/socks5-server';
 
 /** A scripted CONNECT proxy: records each tunnel and its Proxy-Authorization, or refuses with `refuse`. */
 async function startProxy(refuse?: number) {
@@ -106,8 +107,50 @@ describe('transportFor', () => {
     }
   });
 
-  it('rejects proxy schemes it cannot tunnel through', () => {
-    expect(() => transportFor({ server: 'https://s.example', proxyUrl: 'socks5://p:1080' })).toThrow(ConfigError);
+  it('tunnels through a SOCKS5 proxy (socks5:// and socks5h://), with user and password from the URL', async () => {
+    const target = await startTarget();
+    const socks = await startSocks5Server({ alice: 'p@ss' });
+    try {
+      const { httpAgent } = transportFor({ server: target.url, proxyUrl: `socks5://alice:p%40ss@${socks.address}` });
+      expect(await get(`${target.url}/version`, httpAgent)).toBe('hello /version');
+      expect(await get(`${target.url}/again`, httpAgent)).toBe('hello /again');
+      expect(socks.connects).toEqual([{ target: new URL(target.url).host, user: 'alice' }]); // one tunnel, kept alive
+      const h = transportFor({ server: target.url.replace('127.0.0.1', 'localhost'), proxyUrl: `socks5h://alice:p%40ss@${socks.address}` });
+      expect(await get(`${target.url.replace('127.0.0.1', 'localhost')}/named`, h.httpAgent)).toBe('hello /named');
+      expect(socks.connects[1]).toEqual({ target: `localhost:${new URL(target.url).port}`, user: 'alice' });
+    } finally {
+      await socks.close();
+      await target.close();
+    }
+  });
+
+  it('fails the request with a clear error when the SOCKS5 proxy refuses the credentials, without the password', async () => {
+    const socks = await startSocks5Server({ alice: 'right' });
+    try {
+      const { httpAgent } = transportFor({ server: 'http://10.255.255.1:6443', proxyUrl: `socks5://alice:wrong-secret@${socks.address}` });
+      const e = (await get('http://10.255.255.1:6443/version', httpAgent).catch((x: unknown) => x)) as Error;
+      expect(e.message).toMatch(new RegExp(`^SOCKS5 proxy ${socks.address} could not connect to 10.255.255.1:6443: `));
+      expect(e.message).not.toContain('wrong-secret');
+    } finally {
+      await socks.close();
+    }
+  });
+
+  it('rejects proxy schemes it cannot tunnel through, naming the file and field but not the URL', () => {
+    const origin = { file: '/home/me/.kube/config', field: 'clusters[1].cluster.proxy-url', entry: 'prod' };
+    let e: unknown;
+    try {
+      transportFor({ server: 'https://s.example', proxyUrl: 'socks4://user:hunter2@p:1080', proxyOrigin: origin });
+    } catch (x) {
+      e = x;
+    }
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as ConfigError).reason).toBe('unsupported');
+    expect((e as ConfigError).message).toBe(
+      'kubeconfig /home/me/.kube/config: clusters[1].cluster.proxy-url: scheme socks4: is not supported (use http, https, socks5 or socks5h)',
+    );
+    expect((e as ConfigError).context).toEqual(origin);
+    expect(() => transportFor({ server: 'https://s.example', proxyUrl: 'not a url' })).toThrow('proxy-url: not a URL');
   });
 
   it('never shows the private key in util.inspect or JSON.stringify', () => {

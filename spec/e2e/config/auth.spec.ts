@@ -1,7 +1,8 @@
 // rxkube/config against the real kube-apiserver: every way of authenticating a kubeconfig user is
 // proven by a real HTTPS request (listing namespaces needs an authorised identity; the RBAC-less
 // user gets 403, a wrong token 401), through rxkube's own Client and the shared agents.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -9,7 +10,9 @@ import * as path from 'node:path';
 import { VirtualTimeScheduler } from 'rxjs';
 import { configFromKubeconfig } from '../../../lib/config/from-kubeconfig.js';
 import { ExecAuth } from '../../../lib/config/exec.js';
-import { kubeconfigPath } from '../support/cluster.js';
+import { kubeconfigPath, kubectlPath } from '../support/cluster.js';
+import { ConfigError } from '../../../lib/config/config-error.js';
+import { startSocks5Server } from '../../config/support/socks5-server.js';
 import { adminCertFiles, execPlugin, listNamespaces, tempDir, testUser, tokenCsv, writeKubeconfig } from './support.js';
 
 const runs = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').length : 0);
@@ -222,5 +225,37 @@ describe('config auth (e2e)', () => {
       for (const socket of sockets) socket.destroy(); // tunnels are not HTTP connections: close() would wait for them
       await new Promise((resolve) => proxy.close(resolve));
     }
+  });
+
+  it('reaches the API server through a SOCKS5 proxy named by proxy-url (with user and password), as kubectl does', async () => {
+    const socks = await startSocks5Server({ rx: 's3cret' });
+    try {
+      const dir = tempDir();
+      const file = writeKubeconfig(dir, testUser('admin-token'), { 'proxy-url': `socks5://rx:s3cret@${socks.address}` });
+      const config = configFromKubeconfig({ path: file, env });
+      expect(await listNamespaces(config)).toMatchObject({ ok: true });
+      expect(socks.connects).toEqual([{ target: new URL(config.server).host, user: 'rx' }]);
+      // kubectl, an independent client, accepts the same kubeconfig through the same proxy.
+      // (asynchronously: the SOCKS server runs in this process)
+      const out = await promisify(execFile)(kubectlPath(), ['--kubeconfig', file, 'get', 'namespace', 'default', '-o', 'name'], { encoding: 'utf8', timeout: 60_000 });
+      expect(out.stdout.trim()).toBe('namespace/default');
+      expect(socks.connects.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await socks.close();
+    }
+  });
+
+  it('names the file and clusters[i].cluster.proxy-url when the proxy scheme is unsupported', () => {
+    const dir = tempDir();
+    const file = writeKubeconfig(dir, testUser('admin-token'), { 'proxy-url': 'ftp://user:pw@127.0.0.1:21' });
+    let e: unknown;
+    try {
+      configFromKubeconfig({ path: file, env });
+    } catch (x) {
+      e = x;
+    }
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as ConfigError).message.startsWith(`kubeconfig ${file}: clusters[0].cluster.proxy-url: scheme ftp: is not supported`)).toBe(true);
+    expect((e as ConfigError).message).not.toContain('pw@');
   });
 });
