@@ -101,6 +101,14 @@ export interface Leadership {
    */
   readonly stepDownGraceMs: number;
   /**
+   * Whether this candidate leads right now, judged by the clock, not by the last value of
+   * `leader$`: `true` only while less than `renewDeadlineMs` have passed since the start of the last
+   * successful renewal. Ask it right before starting work: a process that was frozen (SIGSTOP, a
+   * paused VM) runs its overdue timers in order when it resumes, and work scheduled on one of them
+   * may come before the timer that makes `leader$` turn `false`.
+   */
+  isLeader(): boolean;
+  /**
    * Stops campaigning for good: no more renewals, `leader$` emits `false` (if leading) and
    * completes, and a held Lease is released. Resolves when the release is answered (or failed: it
    * then expires by itself); never rejects. Idempotent.
@@ -126,7 +134,7 @@ export interface Leadership {
  * ```
  */
 export function leaderElection(api: LeaseApi, options: LeaderElectionOptions): Observable<boolean> {
-  return campaign(api, options, undefined);
+  return campaign(api, options, {});
 }
 
 /**
@@ -145,12 +153,15 @@ export function leaseLeadership(api: LeaseApi, options: LeaderElectionOptions): 
   let resigned: Promise<void> | undefined;
   let live = false;
   let ended: (() => void) | undefined;
+  let validUntil = 0;
+  const clock = options.scheduler ?? asyncScheduler;
   const leader$ = defer(() => {
     if (resigned !== undefined) return EMPTY;
     live = true;
-    return campaign(api, options, resign$).pipe(
+    return campaign(api, options, { resign$, validUntil: (t) => (validUntil = t) }).pipe(
       finalize(() => {
         live = false;
+        validUntil = 0;
         ended?.();
       }),
     );
@@ -158,6 +169,7 @@ export function leaseLeadership(api: LeaseApi, options: LeaderElectionOptions): 
   return {
     leader$,
     stepDownGraceMs: timings.leaseDurationMs - timings.renewDeadlineMs,
+    isLeader: () => clock.now() < validUntil,
     resign(): Promise<void> {
       resigned ??= new Promise<void>((resolve) => {
         if (!live) return resolve();
@@ -181,7 +193,15 @@ function timingsOf(options: LeaderElectionOptions): { leaseDurationMs: number; r
   return { leaseDurationMs, renewDeadlineMs, retryPeriodMs };
 }
 
-function campaign(api: LeaseApi, options: LeaderElectionOptions, resign$: Observable<void> | undefined): Observable<boolean> {
+/** How {@link leaseLeadership} steers a campaign: ends it, and learns until when leadership is valid. */
+interface CampaignControl {
+  readonly resign$?: Observable<void>;
+  /** Told the instant until which this candidate may act as leader (0: not leading). */
+  readonly validUntil?: (t: number) => void;
+}
+
+function campaign(api: LeaseApi, options: LeaderElectionOptions, control: CampaignControl): Observable<boolean> {
+  const { resign$ } = control;
   const { leaseDurationMs, renewDeadlineMs, retryPeriodMs } = timingsOf(options);
   const clock = options.scheduler ?? asyncScheduler;
   const metrics = options.metrics ?? noopMetrics;
@@ -224,6 +244,7 @@ function campaign(api: LeaseApi, options: LeaderElectionOptions, resign$: Observ
     let closed = false;
 
     const setLeading = (value: boolean): void => {
+      if (!value) control.validUntil?.(0);
       if (leading === value) return;
       leading = value;
       metrics.set(METRICS.leaderElectionMasterStatus, labels, value ? 1 : 0);
@@ -302,8 +323,11 @@ function campaign(api: LeaseApi, options: LeaderElectionOptions, resign$: Observ
       const started = clock.now();
       active = attempt().subscribe((result) => {
         active = undefined;
+        // An answer that comes after the deadline (the process was frozen, its timers late) counts as a failure.
+        if (result === 'held' && clock.now() - started >= renewDeadlineMs) result = 'failed';
         if (result === 'held') {
           lastRenew = started;
+          control.validUntil?.(lastRenew + renewDeadlineMs);
           setLeading(true);
           deadline?.unsubscribe();
           deadline = clock.schedule(stepDownAtDeadline, Math.max(0, lastRenew + renewDeadlineMs - clock.now()));

@@ -1,5 +1,5 @@
 import { TestScheduler } from 'rxjs/testing';
-import { Observable, defer, mergeMap, of, tap, throwError, timer } from 'rxjs';
+import { Observable, Subscription, defer, mergeMap, of, tap, throwError, timer, type SchedulerLike } from 'rxjs';
 import { ApiError } from '../../lib/client/errors.js';
 import { isLeaderElectionError, leaderElection, leaseLeadership, type Lease, type LeaseApi } from '../../lib/runtime/leader-election.js';
 import { InMemoryMetrics, METRICS } from '../../lib/runtime/metrics.js';
@@ -256,4 +256,29 @@ describe('leaseLeadership', () => {
     expect(seen).toEqual(['done']);
     expect(server.lease).toBeUndefined();
   });
+
+  it('says it no longer leads once the renew deadline has passed, even before its overdue timers ran (a frozen process)', () => {
+    const clock = new FrozenClock();
+    const server = new LeaseServer();
+    const seen: boolean[] = [];
+    const leadership = leaseLeadership(server.api(), { leaseName: 'l', identity: 'a', scheduler: clock });
+    const sub = leadership.leader$.subscribe((v) => seen.push(v));
+    expect(seen).toEqual([false, true]);
+    expect(leadership.isLeader()).toBe(true);
+    clock.now = () => 9_999;
+    expect(leadership.isLeader()).toBe(true);
+    // frozen for a while: the clock moved on, no timer has run yet, leader$ still says true
+    clock.now = () => 30_000;
+    expect(seen[seen.length - 1]).toBe(true);
+    expect(leadership.isLeader()).toBe(false);
+    sub.unsubscribe();
+  });
 });
+
+/** A clock whose time is set by hand and whose timers never run by themselves (as in a frozen process). */
+class FrozenClock implements SchedulerLike {
+  now = (): number => 0;
+  schedule(): Subscription {
+    return new Subscription();
+  }
+}
