@@ -1,41 +1,8 @@
 import { TestScheduler } from 'rxjs/testing';
-import { Observable, Subscription, defer, mergeMap, of, tap, throwError, timer, type SchedulerLike } from 'rxjs';
-import { ApiError } from '../../lib/client/errors.js';
+import { Observable, Subscription, defer, mergeMap, tap, throwError, timer, type SchedulerLike } from 'rxjs';
 import { isLeaderElectionError, leaderElection, leaseLeadership, type Lease, type LeaseApi } from '../../lib/runtime/leader-election.js';
 import { InMemoryMetrics, METRICS } from '../../lib/runtime/metrics.js';
-
-/**
- * An in-memory Lease store with the API server's optimistic concurrency: create fails with 409
- * if the Lease exists, replace fails with 409 unless the resourceVersion matches.
- */
-class LeaseServer {
-  lease: Lease | undefined;
-  private rv = 0;
-  down = false;
-
-  api(): LeaseApi {
-    const path = '/apis/coordination.k8s.io/v1/namespaces/ns/leases/l';
-    const fail = (verb: 'get' | 'create' | 'replace', code: number): Observable<never> =>
-      throwError(() => new ApiError({ verb, method: verb === 'get' ? 'GET' : verb === 'create' ? 'POST' : 'PUT', path }, code, { code }));
-    return {
-      get$: () => defer(() => (this.down ? fail('get', 503) : this.lease ? of(structuredClone(this.lease)) : fail('get', 404))),
-      create$: (lease) =>
-        defer(() => {
-          if (this.down) return fail('create', 503);
-          if (this.lease) return fail('create', 409);
-          this.lease = { ...lease, metadata: { ...lease.metadata, resourceVersion: String(++this.rv) } };
-          return of(structuredClone(this.lease));
-        }),
-      replace$: (_name, lease) =>
-        defer(() => {
-          if (this.down) return fail('replace', 503);
-          if (lease.metadata?.resourceVersion !== this.lease?.metadata?.resourceVersion) return fail('replace', 409);
-          this.lease = { ...lease, metadata: { ...lease.metadata, resourceVersion: String(++this.rv) } };
-          return of(structuredClone(this.lease));
-        }),
-    };
-  }
-}
+import { SingleLeaseServer as LeaseServer } from './support/single-lease-server.js';
 
 describe('leaderElection', () => {
   let ts: TestScheduler;
