@@ -15,10 +15,12 @@ import {
   Observable,
   Subject,
   asyncScheduler,
+  concatWith,
   defer,
   distinctUntilChanged,
   filter,
   from,
+  ignoreElements,
   map,
   merge,
   mergeMap,
@@ -32,6 +34,7 @@ import {
 import type { OwnerReference, PartialObjectMetadata } from '../core/object.js';
 import type { KubeObject } from '../core/resource.js';
 import type { ErrorPolicy } from './action.js';
+import type { Leadership } from './leader-election.js';
 import { ControllerError } from './controller-error.js';
 import { METRICS, noopMetrics, type MetricsSink } from './metrics.js';
 import { ReconcileBackoff } from './reconcile-backoff.js';
@@ -187,6 +190,23 @@ export interface RunOptions {
    * renew deadline, so that a new leader cannot start before the drain ended. @default 5_000
    */
   leaderDrainTimeoutMs?: number;
+  /**
+   * Leadership with an end (see `leaseLeadership`), instead of `leader$`: its `leader$` gates the
+   * run as above; the drain after a loss is bounded by its `stepDownGraceMs` (unless
+   * `leaderDrainTimeoutMs` is given); no reconcile starts unless `isLeader()` says so at that very
+   * moment (a process resumed after a freeze runs its overdue timers before it notices that its
+   * Lease expired); and after a shutdown (`shutdownOn`) the run resigns, releasing the Lease only
+   * once the reconciles have drained, and completes when the release is answered — so
+   * `complete: () => process.exit(0)` exits with the Lease released.
+   *
+   * ## Example
+   * ```ts
+   * const leadership = leaseLeadership(Api.namespaced(client, Lease, 'operators'), { leaseName: 'widgets', identity: podName });
+   * controller.shutdownOn(shutdownOnSignal()).run(reconcile, ErrorPolicy.backoff(), ctx, { leadership })
+   *   .subscribe({ complete: () => process.exit(0) });
+   * ```
+   */
+  leadership?: Leadership;
 }
 
 /** Options of {@link Controller.owns}. */
@@ -402,7 +422,11 @@ export class Controller<K extends KubeObject> {
     context: C,
     options: RunOptions = {},
   ): Observable<ControllerResult> {
-    return defer(() => this.start(reconcile, errorPolicy, context, options));
+    const { leadership } = options;
+    const run$ = defer(() => this.start(reconcile, errorPolicy, context, options));
+    if (leadership === undefined) return run$;
+    // Completed: the queue has drained after a shutdown; only now give the Lease up, and wait for it.
+    return run$.pipe(concatWith(defer(() => leadership.resign()).pipe(ignoreElements())));
   }
 
   private start<C>(
@@ -461,7 +485,8 @@ export class Controller<K extends KubeObject> {
     const triggers$: Observable<Request> = related.length === 0 ? self$ : merge(self$, ...related);
     // One queue for the whole run: leadership only switches the watches and gates the starts, so a
     // reconcile that still runs when leadership returns keeps its object's key.
-    const leader$ = options.leader$?.pipe(distinctUntilChanged(), shareReplay({ bufferSize: 1, refCount: true }));
+    const { leadership } = options;
+    const leader$ = (leadership?.leader$ ?? options.leader$)?.pipe(distinctUntilChanged(), shareReplay({ bufferSize: 1, refCount: true }));
     const watched$ = leader$ === undefined ? triggers$ : leader$.pipe(switchMap((leading) => (leading ? triggers$ : EMPTY)));
     const requests$ = merge(watched$, requeues).pipe(tap(() => metrics.inc(METRICS.workqueueAddsTotal, queue)));
 
@@ -489,7 +514,8 @@ export class Controller<K extends KubeObject> {
           concurrency: config.concurrency ?? 16,
           ready$: reader.ready$,
           ...(leader$ ? { gate$: leader$ } : {}),
-          drainTimeoutMs: options.leaderDrainTimeoutMs ?? 5_000,
+          drainTimeoutMs: options.leaderDrainTimeoutMs ?? leadership?.stepDownGraceMs ?? 5_000,
+          ...(leadership ? { canStart: () => leadership.isLeader() } : {}),
           ...(stop$ ? { stop$ } : {}),
           shutdownTimeoutMs: config.shutdownTimeoutMs ?? 30_000,
           ...(options.onDrained ? { onDrained: options.onDrained } : {}),

@@ -124,6 +124,13 @@ export interface WorkQueueOptions<T, Reason, R> {
   /** Bound of a drain after the gate closed, in ms. @default 5_000 */
   drainTimeoutMs?: number;
   /**
+   * Asked right before each start, while the gate is open: `false` leaves the item waiting (it is
+   * not dropped) until the gate next opens or something else wakes the queue. For a gate whose
+   * `false` may come late: a leader judged by the clock (`Leadership.isLeader`) in a process that
+   * was frozen and runs its overdue timers in order when it resumes. @default always
+   */
+  canStart?: () => boolean;
+  /**
    * Final stop: pending keys are dropped, nothing new starts, running work may finish for up to
    * `shutdownTimeoutMs` (then it is cancelled and unsubscribed), `onDrained` is told, and the
    * output completes.
@@ -272,6 +279,7 @@ export function workQueue<T, Reason, R>(
       let stopped = false;
       let inputDone = false;
       let pumping = false;
+      const canStart = options.canStart;
       let drainTimer: Subscription | undefined;
       let draining: 'gateClosed' | 'stopped' | undefined;
       const subscriptions: Subscription[] = [];
@@ -338,7 +346,7 @@ export function workQueue<T, Reason, R>(
         if (pumping) return;
         pumping = true;
         try {
-          while (open && ready && !stopped && running.size < concurrency) {
+          while (open && ready && !stopped && running.size < concurrency && (canStart === undefined || canStart())) {
             const entry = high.shift(validHigh) ?? low.shift(validLow);
             if (entry === undefined) break;
             start(entry);

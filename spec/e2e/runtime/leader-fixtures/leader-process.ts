@@ -44,8 +44,9 @@ function main(): void {
   };
   Controller.for(Api.namespaced(client, ConfigMap, ns), { name: 'leader-e2e', watcher: { labelSelector: 'e2e-leader=yes' } })
     .shutdownOn(shutdownOnSignal())
-    .run(reconcile, ErrorPolicy.backoff(), {}, { leader$: leadership.leader$ })
-    .subscribe({ complete: () => void leadership.resign().then(() => (log('exit'), process.exit(0))) });
+    .run(reconcile, ErrorPolicy.backoff(), {}, { leadership })
+    // run() completes after the reconciles drained and the Lease was released
+    .subscribe({ complete: () => (log('exit'), process.exit(0)) });
   log('started');
 }
 
