@@ -17,6 +17,10 @@ import { ERROR_BRAND, KubeError, type KubeErrorOptions } from '../core/errors.js
  *   backoff, not at once, so a misbehaving proxy cannot cause a hot loop).
  * - `invalidObject`: the server sent an object that cannot be stored (no `metadata.name`); it was
  *   skipped, the watch goes on. `cause` is a `DecodeError` naming the object.
+ * - `streamingListUnsupported`: the server does not serve streaming lists (`initialListStrategy:
+ *   'streamingList'`): it refused one with a 4xx (422 when its `WatchList` feature gate is off) or
+ *   ended it before the initial-events-end bookmark. The watcher lists with LIST + WATCH from then
+ *   on, at once (no backoff); reported once per watcher.
  */
 export type WatcherErrorReason =
   | 'initialListFailed'
@@ -25,7 +29,8 @@ export type WatcherErrorReason =
   | 'watchFailed'
   | 'noResourceVersion'
   | 'emptyWatch'
-  | 'invalidObject';
+  | 'invalidObject'
+  | 'streamingListUnsupported';
 
 /**
  * A failure of one attempt of a watcher. The watcher itself never errors: it reports this on its

@@ -67,6 +67,12 @@ export interface WatcherStepResult<K> {
   readonly events: readonly WatcherEvent<K>[];
   readonly error?: WatcherError;
   readonly next: WatcherNext;
+  /**
+   * The server does not serve streaming lists: the driver makes every later listing a paged LIST
+   * (`initialListStrategy: 'listWatch'`) for the rest of its life. Set together with a
+   * `streamingListUnsupported` error, so the fallback is reported once.
+   */
+  readonly fallBackToListWatch?: true;
 }
 
 /** The request options {@link watcherRequest} needs (resolved from `WatcherConfig`). */
@@ -199,6 +205,30 @@ function invalidObject(state: WatcherState, cause: DecodeError, skipped: number)
   return new WatcherError('invalidObject', `skipped an object the server sent: ${cause.message}${more}`, { cause, context });
 }
 
+/**
+ * Whether a failure of a streaming list means the server does not serve them: a 4xx answer other
+ * than 410 (resume from scratch) and 429 (come back later), e.g. 422 Invalid "sendInitialEvents is
+ * forbidden for watch unless the WatchList feature gate is enabled" or 400/403 from a proxy or an
+ * aggregated API server, or 501. client-go falls back to LIST + WATCH on any failure of the
+ * streaming list but connection refused, 429 and 410; rxkube retries 5xx and broken connections as
+ * for any watch, since those say nothing about the server's features.
+ */
+function refusesStreamingList(code: number | undefined): boolean {
+  if (code === undefined) return false;
+  return (code >= 400 && code < 500 && code !== 410 && code !== 429) || code === 501;
+}
+
+function streamingListUnsupported<K>(state: WatcherState, why: string, cause: unknown, events: readonly WatcherEvent<K>[]): WatcherStepResult<K> {
+  const code = statusCodeOf(cause);
+  const context: Record<string, unknown> = { phase: state.phase, fallback: 'listWatch' };
+  if (code !== undefined) context.code = code;
+  const error = new WatcherError('streamingListUnsupported', `the server does not serve streaming lists (${why}); listing with LIST + WATCH from now on`, {
+    ...(cause === undefined ? {} : { cause }),
+    context,
+  });
+  return { state: EMPTY_WATCHER_STATE, events, error, next: 'request', fallBackToListWatch: true };
+}
+
 function describe(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }
@@ -266,7 +296,11 @@ function onInitialEvent<K>(rv: string | undefined, event: WatchEvent<K>, prefix:
       return { state: { phase: 'watching', resourceVersion: next }, events: prefix, next: 'read' };
     }
     case 'ERROR': {
-      const r = failure<K>(state, 'watchError', `the server sent an error during the streaming list: ${event.object.message ?? event.object.reason ?? 'unknown'}`, statusError(event.object), EMPTY_WATCHER_STATE);
+      const message = event.object.message ?? event.object.reason ?? 'unknown';
+      if (refusesStreamingList(statusCodeOf(event.object))) {
+        return streamingListUnsupported(state, `it answered the streaming list with an error event: ${message}`, statusError(event.object), prefix);
+      }
+      const r = failure<K>(state, 'watchError', `the server sent an error during the streaming list: ${message}`, statusError(event.object), EMPTY_WATCHER_STATE);
       return { ...r, events: prefix };
     }
   }
@@ -293,8 +327,11 @@ export function watcherStep<K>(state: WatcherState, input: WatcherInput<K>): Wat
         case 'event':
           return onInitialEvent(undefined, input.event, [INIT]);
         case 'ended':
-          return failure(state, 'watchFailed', 'the streaming list ended before its initial-events-end bookmark', undefined, state);
+          return streamingListUnsupported(state, 'the streaming list ended without any event, not even its initial-events-end bookmark', undefined, NO_EVENTS);
         case 'failed':
+          if (refusesStreamingList(statusCodeOf(input.error))) {
+            return streamingListUnsupported(state, `it refused the streaming list: ${describe(input.error)}`, input.error, NO_EVENTS);
+          }
           return watchFailed(state, input.error, state);
       }
       break;
@@ -312,7 +349,9 @@ export function watcherStep<K>(state: WatcherState, input: WatcherInput<K>): Wat
         case 'event':
           return onInitialEvent(state.resourceVersion, input.event, []);
         case 'ended':
-          return failure(state, 'watchFailed', 'the streaming list ended before its initial-events-end bookmark', undefined, EMPTY_WATCHER_STATE);
+          // A server that serves streaming lists sends the bookmark right after the initial events;
+          // one that ignores `sendInitialEvents` streams ordinary events until its watch times out.
+          return streamingListUnsupported(state, 'the streaming list ended before its initial-events-end bookmark', undefined, NO_EVENTS);
         case 'failed':
           return watchFailed(state, input.error, EMPTY_WATCHER_STATE);
         default:

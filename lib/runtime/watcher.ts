@@ -75,7 +75,10 @@ export interface WatcherConfig {
   listSemantic?: 'mostRecent' | 'any';
   /**
    * `listWatch`: paged LIST, then WATCH. `streamingList`: one WATCH with `sendInitialEvents=true`,
-   * whose initial phase ends on the `k8s.io/initial-events-end` bookmark. @default 'listWatch'
+   * whose initial phase ends on the `k8s.io/initial-events-end` bookmark. A server that does not
+   * serve streaming lists (it refuses with a 4xx such as 422 when its `WatchList` feature gate is off,
+   * or ends the watch before the bookmark) makes the watcher fall back to `listWatch` for the rest of
+   * its life, reported once as a `streamingListUnsupported` {@link WatcherError}. @default 'listWatch'
    */
   initialListStrategy?: 'listWatch' | 'streamingList';
   /** Retry delays; merged over {@link defaultBackoffPolicy}. */
@@ -126,7 +129,7 @@ function requestOptions(c: WatcherConfig): WatcherRequestOptions {
  */
 export function watcherWithErrors<K extends KubeObject>(api: WatchSource<K>, config: WatcherConfig = {}): Observable<WatcherItem<K>> {
   return new Observable<WatcherItem<K>>((subscriber) => {
-    const options = requestOptions(config);
+    let options = requestOptions(config);
     const policy: BackoffPolicy = { ...defaultBackoffPolicy(), ...config.backoff };
     const random = config.random ?? Math.random;
     const scheduler = config.scheduler ?? asyncScheduler;
@@ -145,6 +148,7 @@ export function watcherWithErrors<K extends KubeObject>(api: WatchSource<K>, con
       if ((input.type === 'listed' || (input.type === 'event' && input.event.type !== 'ERROR')) && r.error === undefined) {
         backoff = INITIAL_BACKOFF_STATE;
       }
+      if (r.fallBackToListWatch) options = { ...options, initialListStrategy: 'listWatch' };
       const events = r.events;
       for (let i = 0; i < events.length; i++) subscriber.next(events[i]!);
       if (r.error !== undefined) subscriber.next({ type: 'error', error: r.error });

@@ -148,11 +148,34 @@ describe('watcherStep', () => {
       expect(r.state).toEqual(watching('3'));
     });
 
-    it('starts the listing over when the stream ends before the end bookmark', () => {
-      const r = watcherStep({ phase: 'initialWatch', resourceVersion: '5' }, { type: 'ended' });
-      expect(r.state).toEqual(EMPTY_WATCHER_STATE);
-      expect(r.error?.reason).toBe('watchFailed');
-      expect(r.next).toBe('retry');
+    it('falls back to LIST + WATCH when the stream ends before the end bookmark (the server ignored sendInitialEvents)', () => {
+      for (const state of [{ phase: 'initialWatch', resourceVersion: '5' } as const, EMPTY_WATCHER_STATE]) {
+        const r = watcherStep(state, { type: 'ended' });
+        expect(r.state).toEqual(EMPTY_WATCHER_STATE);
+        expect(r.error?.reason).toBe('streamingListUnsupported');
+        expect(r.fallBackToListWatch).toBe(true);
+        expect(r.next).toBe('request');
+      }
+    });
+
+    it('falls back when the server refuses the streaming list with a 4xx other than 410 and 429, or 501', () => {
+      for (const code of [400, 403, 404, 405, 422, 501]) {
+        const refused = watcherStep(EMPTY_WATCHER_STATE, { type: 'failed', error: { code, status: { code } } });
+        expect([code, refused.error?.reason, refused.fallBackToListWatch, refused.next]).toEqual([code, 'streamingListUnsupported', true, 'request']);
+        expect(refused.error?.context).toMatchObject({ code, fallback: 'listWatch' });
+        const inStream = watcherStep({ phase: 'initialWatch', resourceVersion: '5' }, ev({ type: 'ERROR', object: { kind: 'Status', code, reason: 'Invalid' } }));
+        expect([code, inStream.error?.reason, inStream.fallBackToListWatch, inStream.state]).toEqual([code, 'streamingListUnsupported', true, EMPTY_WATCHER_STATE]);
+      }
+    });
+
+    it('retries (does not fall back) on 410, 429, 5xx and failures without a status', () => {
+      for (const error of [{ code: 410 }, { code: 429 }, { code: 500 }, { code: 503 }, new Error('socket hang up')]) {
+        const r = watcherStep(EMPTY_WATCHER_STATE, { type: 'failed', error });
+        expect(r.fallBackToListWatch).toBeUndefined();
+        expect(r.next).toBe('retry');
+      }
+      const gone = watcherStep({ phase: 'initialWatch', resourceVersion: '5' }, ev({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } }));
+      expect([gone.error?.reason, gone.fallBackToListWatch, gone.next]).toEqual(['watchError', undefined, 'retry']);
     });
   });
 

@@ -123,4 +123,27 @@ describe('watcher over HTTP', () => {
     await until(() => server!.closedSockets() > before, 1000, 'the watch socket to close');
     expect(Date.now() - unsubscribedAt).toBeLessThan(500);
   });
+
+  it('falls back to LIST + WATCH when the server refuses streaming lists (422, WatchList gate off), and reports it once', async () => {
+    const refused = statusAnswer(422, 'Invalid', {}, {
+      kind: 'ListOptions',
+      group: 'meta.k8s.io',
+      causes: [{ reason: 'FieldValueForbidden', message: 'Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled', field: 'sendInitialEvents' }],
+    });
+    const t = await run(
+      [
+        refused,
+        listAnswer('10', cm('a', '5')),
+        watchAnswer([{ type: 'ADDED', object: cm('b', '11') }, { type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' } }], { keepOpen: true }),
+        listAnswer('20', cm('c', '19')),
+      ],
+      { initialListStrategy: 'streamingList' },
+    );
+    await until(() => t.seen.length >= 5, 5000, 'the watch after the relist');
+    const described = t.seen.map((s) => (s.query.get('watch') === 'true' ? `watch${s.query.get('sendInitialEvents') === 'true' ? '+initialEvents' : `@${s.query.get('resourceVersion')}`}` : 'list'));
+    expect(described).toEqual(['watch+initialEvents', 'list', 'watch@10', 'list', 'watch@20']);
+    expect(t.names()).toEqual(['c']);
+    expect(t.errors.map((e) => e.reason)).toEqual(['streamingListUnsupported', 'watchError']);
+    expect(t.errors[0]?.message).toMatch(/does not serve streaming lists.*422.*LIST \+ WATCH/);
+  });
 });

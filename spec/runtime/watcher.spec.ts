@@ -254,6 +254,70 @@ describe('watcher', () => {
       expect(log).toEqual([[1, 'I'], [1, 'a:x'], [3, 'E:watchError'], [804, 'I'], [804, 'a:y'], [806, 'D']]);
       expect(api.calls.map((c) => (c.params as WatchParams).sendInitialEvents)).toEqual([true, true]);
     });
+
+    it('falls back to LIST + WATCH at once when the server refuses the streaming list (422), reports it once, and never streams again', () => {
+      const invalid = { code: 422, status: { code: 422, reason: 'Invalid', message: 'sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled' } };
+      let log: Array<[number, string]> = [];
+      let api!: ReturnType<typeof fakeApi>;
+      ts.run(({ cold }) => {
+        api = fakeApi(
+          ts,
+          [cold('-l|', { l: page('10', cm('a', '5')) }), cold('-l|', { l: page('20', cm('b', '15')) })],
+          [cold('-#', {}, invalid), cold('-x-e', { x: added('c', '11'), e: gone }), cold('-y', { y: added('d', '21') })],
+        );
+        log = record(ts, watcherWithErrors(api, { ...base(), initialListStrategy: 'streamingList' }), 5000);
+      });
+      // 1: refused -> LIST at once (no backoff); 2: listed; 3..: watch; 6: 410 -> backoff 800 ms -> LIST, not a streaming list.
+      expect(log).toEqual([
+        [1, 'E:streamingListUnsupported'],
+        [2, 'I'],
+        [2, 'a:a'],
+        [2, 'D'],
+        [3, 'A:c'],
+        [5, 'E:watchError'],
+        [806, 'I'],
+        [806, 'a:b'],
+        [806, 'D'],
+        [807, 'A:d'],
+      ]);
+      expect(api.calls.map((c) => `${c.kind}@${c.at}${(c.params as WatchParams).sendInitialEvents ? '+initialEvents' : ''}`)).toEqual([
+        'watch@0+initialEvents',
+        'list@1',
+        'watch@2',
+        'list@805',
+        'watch@806',
+      ]);
+    });
+
+    it('keeps retrying the streaming list (with backoff) on 429, 5xx and broken connections, which say nothing about the server\'s features', () => {
+      let log: Array<[number, string]> = [];
+      let api!: ReturnType<typeof fakeApi>;
+      ts.run(({ cold }) => {
+        api = fakeApi(
+          ts,
+          [],
+          [
+            cold('-#', {}, { code: 503, status: { code: 503 } }),
+            cold('-#', {}, Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })),
+            cold('-b', { b: bookmark('3', true) }),
+          ],
+        );
+        log = record(ts, watcherWithErrors(api, { ...base(), initialListStrategy: 'streamingList' }), 5000);
+      });
+      expect(log.map(([, e]) => e)).toEqual(['E:watchStartFailed', 'E:watchFailed', 'I', 'D']);
+      expect(api.calls.every((c) => c.kind === 'watch' && (c.params as WatchParams).sendInitialEvents === true)).toBe(true);
+    });
+
+    it('falls back when a streaming list ends before its initial-events-end bookmark (a server that ignores sendInitialEvents)', () => {
+      let log: Array<[number, string]> = [];
+      let api!: ReturnType<typeof fakeApi>;
+      ts.run(({ cold }) => {
+        api = fakeApi(ts, [cold('-l|', { l: page('10', cm('a', '5')) })], [cold('-a-|', { a: added('a', '5') })]);
+        log = record(ts, watcherWithErrors(api, { ...base(), initialListStrategy: 'streamingList' }), 5000);
+      });
+      expect(log).toEqual([[1, 'I'], [1, 'a:a'], [3, 'E:streamingListUnsupported'], [4, 'I'], [4, 'a:a'], [4, 'D']]);
+      expect(api.calls.map((c) => c.kind)).toEqual(['watch', 'list', 'watch']);
+    });
   });
 
   it('aborts the request at once when unsubscribed', () => {

@@ -134,6 +134,33 @@ describe('watcher (e2e)', () => {
     expect(events.slice(4).map((e) => e.type)).toEqual(['apply', 'delete']);
     expect(errors).toEqual([]);
   });
+
+  it('falls back to LIST + WATCH on a server whose WatchList feature gate is off (422 to sendInitialEvents), reported once', async () => {
+    // 1.36 still lets the (beta, default-on) WatchList gate be turned off; the server then refuses sendInitialEvents.
+    const plane = await startPrivatePlane({ apiserverArgs: ['--feature-gates=WatchList=false'] });
+    try {
+      const papi = Api.namespaced(new Client(configFromKubeconfig({ path: plane.kubeconfig })), ConfigMap, 'default');
+      const pk = (args: string[], input?: string) => kubectl(args, { kubeconfig: plane.kubeconfig, ...(input === undefined ? {} : { input }) });
+      await pk(['apply', '-n', 'default', '-f', '-'], manifest(['w-1', 'w-2'], 'nowatchlist'));
+      // The refusal itself, as the server words it.
+      const refused = await new Promise<unknown>((resolve) => {
+        subs.push(papi.watch({ sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan', bookmarks: true }).subscribe({ error: resolve, complete: () => resolve(undefined) }));
+      });
+      expect(refused).toMatchObject({ code: 422, reason: 'Invalid' });
+      expect((refused as Error).message).toMatch(/sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled/);
+
+      const { reader, errors, events } = reflect(papi, { labelSelector: 'set=nowatchlist', initialListStrategy: 'streamingList' });
+      await reader.ready();
+      expect(Object.keys(storeState(reader)).sort()).toEqual(['w-1', 'w-2']);
+      expect(events.map((e) => e.type)).toEqual(['init', 'initApply', 'initApply', 'initDone']);
+      await pk(['apply', '-n', 'default', '-f', '-'], manifest(['w-3'], 'nowatchlist'));
+      await eventually(async () => JSON.stringify(sortKeys(storeState(reader))) === JSON.stringify(sortKeys(await listState(papi, 'set=nowatchlist'))) || undefined, { timeoutMs: 20_000 });
+      expect(errors.map((e) => [e.reason, e.context.code])).toEqual([['streamingListUnsupported', 422]]);
+    } finally {
+      for (const s of subs.splice(0)) s.unsubscribe();
+      await plane.stop();
+    }
+  });
 });
 
 function sortKeys(r: Record<string, string>): Record<string, string> {
