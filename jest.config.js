@@ -29,9 +29,11 @@ module.exports = {
     {
       ...shared,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/spec/e2e/**/*.spec.ts'],
-      globalSetup: '<rootDir>/spec/e2e/support/global-setup.ts',
-      globalTeardown: '<rootDir>/spec/e2e/support/global-teardown.ts',
+      // samples/**/*.e2e.ts: samples written as a user's own tests against rxkube/testing.
+      testMatch: ['<rootDir>/spec/e2e/**/*.spec.ts', '<rootDir>/samples/**/*.e2e.ts'],
+      // The same global setup/teardown users point their Jest at (rxkube/testing/jest-global-setup).
+      globalSetup: '<rootDir>/lib/testing/global-setup.ts',
+      globalTeardown: '<rootDir>/lib/testing/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/spec/e2e/support/timeout.ts'],
       testTimeout: 120000,
     },

@@ -35,6 +35,8 @@ export const LAYERS = {
   admission: { layers: ['core', 'client', 'admission'], packages: ['rxjs'], node: false },
   // rxkube/webhook: the Node-only HTTPS server for admission and conversion webhooks, and development certificates.
   webhook: { layers: ['core', 'client', 'runtime', 'admission', 'webhook'], packages: ['rxjs'], node: true },
+  // rxkube/testing: Node-only test clusters (drives scripts/control-plane through its command line).
+  testing: { layers: ['core', 'client', 'config', 'testing'], packages: [], node: true },
   // lib/index.ts, the `rxkube` facade: the browser-safe layers, never config.
   facade: { layers: ['core', 'client', 'runtime', 'derive'], packages: [], node: false },
 };
@@ -49,9 +51,13 @@ function layerOf(libRelative) {
   return Object.hasOwn(LAYERS, parts[0]) && parts[0] !== 'facade' ? parts[0] : undefined;
 }
 
-/** Node-only files: everything in lib/config and any file whose name ends in `.node` before the extension. */
+/**
+ * Node-only files: everything in a layer whose rule has `node: true` (lib/config, lib/webhook, lib/testing) and any
+ * file whose name ends in `.node` before the extension.
+ */
 function isNodeOnly(libRelative) {
-  return libRelative.startsWith('config/') || /\.node(?:\.d)?(?:\.[cm]?[tj]sx?)?$/.test(libRelative);
+  const layer = LAYERS[libRelative.split('/')[0]];
+  return (layer !== undefined && libRelative.includes('/') && layer.node) || /\.node(?:\.d)?(?:\.[cm]?[tj]sx?)?$/.test(libRelative);
 }
 
 /** 'rxjs/operators' → 'rxjs', '@scope/pkg/x' → '@scope/pkg'. */
@@ -99,7 +105,7 @@ export function checkLayering(root) {
 
     for (const ref of info.typeReferenceDirectives) {
       if (ref.fileName === 'node' && !nodeAllowed) {
-        report(ref.pos, 'node-builtins', `${file} references Node types (/// <reference types="node" />); only lib/config/** and *.node.ts files may`);
+        report(ref.pos, 'node-builtins', `${file} references Node types (/// <reference types="node" />); only Node-only layers (lib/config/**, lib/webhook/**, lib/testing/**) and *.node.ts files may`);
       }
     }
 
@@ -118,7 +124,7 @@ export function checkLayering(root) {
           continue;
         }
         if (!isNodeOnly(libRelative) && isNodeOnly(target)) {
-          report(pos, 'node-only-import', `${file} is browser-safe but imports the Node-only '${spec}'; only lib/config/** and *.node.ts files may`);
+          report(pos, 'node-only-import', `${file} is browser-safe but imports the Node-only '${spec}'; only Node-only layers (lib/config/**, lib/webhook/**, lib/testing/**) and *.node.ts files may`);
         }
         continue;
       }

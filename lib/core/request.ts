@@ -286,7 +286,9 @@ export class RequestBuilder {
       method: 'GET',
       path: this.item(name, 'log'),
       query,
-      headers: { Accept: 'text/plain' },
+      // A real kube-apiserver answers `Accept: text/plain` alone with 406 NotAcceptable (it negotiates the log
+      // endpoint like any other: JSON, YAML or protobuf, or anything); kubectl sends `application/json, */*`.
+      headers: { Accept: 'text/plain, */*' },
       ...(p.follow ? { streaming: true } : {}),
     };
   }

@@ -1,18 +1,34 @@
-// Builds etcd, kube-apiserver, kube-controller-manager and kubectl from the committed consumer Go modules
-// (scripts/control-plane/gomod/*) into the version-keyed cache folder, stamping the Kubernetes version so that
-// `/version` reports it. Skips every binary whose `--version` already matches; a warm run takes seconds.
+// Builds etcd, kube-apiserver, kube-controller-manager, kubectl, kube-scheduler and kwok from the committed consumer
+// Go modules (scripts/control-plane/gomod/*) into the version-keyed cache folder, stamping the Kubernetes version so
+// that `/version` reports it. Skips every binary whose `--version` already matches; a warm run takes seconds. A cold
+// build prints an estimate first, a heartbeat every 30 s and the time each binary took.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ControlPlaneError } from './errors.mjs';
 import { withLock } from './lock.mjs';
 import { paths as defaultPaths, versions } from './paths.mjs';
 
-const kubeCommands = /** @type {const} */ ({
-  kubeApiserver: 'kube-apiserver',
-  kubeControllerManager: 'kube-controller-manager',
-  kubectl: 'kubectl',
-});
+/**
+ * @typedef {object} BinarySpec
+ * @property {'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kubectl' | 'kube-scheduler' | 'kwok'} name
+ * @property {keyof ReturnType<typeof import('./paths.mjs').resolvePaths>['bin']} key
+ * @property {'etcdModDir' | 'kubeModDir' | 'kwokModDir'} module consumer module it is built in
+ * @property {string} pkg Go package of its main
+ * @property {() => string} version the pinned version it must report
+ * @property {number} coldSeconds measured cold build time on 2 cores, in build order (later Kubernetes commands
+ *   reuse the packages compiled for earlier ones)
+ */
+
+/** Build order and what each binary is built from. @type {readonly BinarySpec[]} */
+const binaries = [
+  { name: 'etcd', key: 'etcd', module: 'etcdModDir', pkg: 'go.etcd.io/etcd/server/v3', version: () => versions.etcd, coldSeconds: 90 },
+  { name: 'kube-apiserver', key: 'kubeApiserver', module: 'kubeModDir', pkg: 'k8s.io/kubernetes/cmd/kube-apiserver', version: () => versions.kubernetes, coldSeconds: 330 },
+  { name: 'kube-controller-manager', key: 'kubeControllerManager', module: 'kubeModDir', pkg: 'k8s.io/kubernetes/cmd/kube-controller-manager', version: () => versions.kubernetes, coldSeconds: 120 },
+  { name: 'kubectl', key: 'kubectl', module: 'kubeModDir', pkg: 'k8s.io/kubernetes/cmd/kubectl', version: () => versions.kubernetes, coldSeconds: 60 },
+  { name: 'kube-scheduler', key: 'kubeScheduler', module: 'kubeModDir', pkg: 'k8s.io/kubernetes/cmd/kube-scheduler', version: () => versions.kubernetes, coldSeconds: 60 },
+  { name: 'kwok', key: 'kwok', module: 'kwokModDir', pkg: 'sigs.k8s.io/kwok/cmd/kwok', version: () => versions.kwok, coldSeconds: 150 },
+];
 
 /**
  * The version a built binary reports, or undefined when it is missing or does not run.
@@ -20,8 +36,9 @@ const kubeCommands = /** @type {const} */ ({
  * ## Example
  * ```js
  * binaryVersion('kubectl', '/path/kubectl'); // 'v1.36.3'
+ * binaryVersion('kwok', '/path/kwok'); // 'v0.8.0'
  * ```
- * @param {'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kubectl'} name
+ * @param {BinarySpec['name']} name
  * @param {string} file
  */
 export function binaryVersion(name, file) {
@@ -34,7 +51,9 @@ export function binaryVersion(name, file) {
       ? /etcd Version: (\S+)/.exec(text)
       : name === 'kubectl'
         ? /Client Version: (\S+)/.exec(text)
-        : /Kubernetes (\S+)/.exec(text);
+        : name === 'kwok'
+          ? /kwok version (v\S+)/.exec(text)
+          : /Kubernetes (\S+)/.exec(text);
   if (!match?.[1]) return undefined;
   return name === 'etcd' ? `v${match[1]}` : match[1];
 }
@@ -50,14 +69,50 @@ export function binaryVersion(name, file) {
  * @returns {string[]}
  */
 export function staleBinaries(paths = defaultPaths) {
-  const list = [];
-  if (binaryVersion('etcd', paths.bin.etcd) !== versions.etcd) list.push('etcd');
-  for (const [key, name] of Object.entries(kubeCommands)) {
-    if (binaryVersion(name, paths.bin[/** @type {keyof typeof kubeCommands} */ (key)]) !== versions.kubernetes) {
-      list.push(name);
-    }
+  return binaries
+    .filter((b) => binaryVersion(b.name, paths.bin[b.key]) !== b.version() || (b.name === 'kwok' && !kwokAssetsPresent(paths)))
+    .map((b) => b.name);
+}
+
+/**
+ * kwok's stage and CRD files that the plane passes to kwok and the API server, copied next to the binary from
+ * kwok's own module (so they match its version and need no Go module cache at run time).
+ */
+export const kwokAssets = Object.freeze({
+  stages: ['node/fast/node-initialize.yaml', 'node/heartbeat/node-heartbeat.yaml', 'pod/fast/pod-ready.yaml', 'pod/fast/pod-complete.yaml', 'pod/fast/pod-delete.yaml'],
+  crds: ['kwok.x-k8s.io_logs.yaml', 'kwok.x-k8s.io_portforwards.yaml'],
+});
+
+/** @param {ReturnType<typeof import('./paths.mjs').resolvePaths>} paths */
+function kwokAssetsPresent(paths) {
+  return [...kwokAssets.stages.map((f) => join(paths.kwokAssetsDir, 'stages', f.replaceAll('/', '-'))), ...kwokAssets.crds.map((f) => join(paths.kwokAssetsDir, 'crds', f))].every((f) => existsSync(f));
+}
+
+/** Copies {@link kwokAssets} from kwok's module folder (as `go list -m` finds it) into `paths.kwokAssetsDir`. */
+function copyKwokAssets(paths) {
+  const out = spawnSync('go', ['list', '-m', '-f', '{{.Dir}}', 'sigs.k8s.io/kwok'], { cwd: paths.kwokModDir, encoding: 'utf8', env: goEnv() });
+  const dir = (out.stdout ?? '').trim();
+  if (out.status !== 0 || !dir) {
+    throw new ControlPlaneError('could not find the kwok module folder with go list -m', { details: (out.stderr ?? '').trim() });
   }
-  return list;
+  for (const sub of ['stages', 'crds']) mkdirSync(join(paths.kwokAssetsDir, sub), { recursive: true });
+  for (const f of kwokAssets.stages) copyFileSync(join(dir, 'kustomize', 'stage', f), join(paths.kwokAssetsDir, 'stages', f.replaceAll('/', '-')));
+  for (const f of kwokAssets.crds) copyFileSync(join(dir, 'kustomize', 'crd', 'bases', f), join(paths.kwokAssetsDir, 'crds', f));
+}
+
+/**
+ * A one-line, honest estimate of how long building `names` takes from cold on 2 cores.
+ *
+ * ## Example
+ * ```js
+ * buildEstimate(['kube-scheduler', 'kwok']); // 'about 4 min on 2 cores (less when Go's build cache is warm)'
+ * ```
+ * @param {readonly string[]} names
+ */
+export function buildEstimate(names) {
+  const seconds = binaries.filter((b) => names.includes(b.name)).reduce((sum, b) => sum + b.coldSeconds, 0);
+  const span = seconds < 90 ? `${Math.max(10, Math.round(seconds / 10) * 10)} s` : `${Math.round(seconds / 60)} min`;
+  return `about ${span} on 2 cores (less when Go's build cache is warm, more on a busy machine)`;
 }
 
 /**
@@ -89,19 +144,21 @@ export async function build(options = {}) {
         rmSync(tmp, { recursive: true, force: true });
         mkdirSync(tmp, { recursive: true });
         try {
-          if (todo.includes('etcd')) {
-            log(`building etcd ${versions.etcd} (cold: about 1.5 min on 2 cores)`);
-            await go(['build', '-trimpath', '-ldflags', '-s -w', '-o', join(tmp, 'etcd'), 'go.etcd.io/etcd/server/v3'], paths.etcdModDir, log, 'etcd');
-          }
-          const kube = todo.filter((n) => n !== 'etcd');
-          if (kube.length > 0) {
-            log(`building ${kube.join(', ')} ${versions.kubernetes} (cold: about 9 min on 2 cores)`);
-            const pkgs = kube.map((n) => `k8s.io/kubernetes/cmd/${n}`);
-            const args = ['build', '-trimpath', '-tags=selinux,notest,grpcnotrace', '-ldflags', kubeLdflags(), '-o', `${tmp}/`, ...pkgs];
-            await go(args, paths.kubeModDir, log, kube.join(', '));
-          }
-          for (const name of todo) {
-            renameSync(join(tmp, name), join(paths.binDir, name));
+          log(`building ${todo.join(', ')}; cold, that takes ${buildEstimate(todo)}`);
+          for (const spec of binaries.filter((b) => todo.includes(b.name))) {
+            if (spec.name === 'kwok' && binaryVersion('kwok', paths.bin.kwok) === versions.kwok) {
+              copyKwokAssets(paths); // only its stage/CRD files were missing
+              continue;
+            }
+            log(`building ${spec.name} ${spec.version()}`);
+            const kube = spec.module === 'kubeModDir';
+            const args = kube
+              ? ['build', '-trimpath', '-tags=selinux,notest,grpcnotrace', '-ldflags', kubeLdflags(), '-o', join(tmp, spec.name), spec.pkg]
+              : ['build', '-trimpath', '-ldflags', '-s -w', '-o', join(tmp, spec.name), spec.pkg];
+            await go(args, paths[spec.module], log, spec.name);
+            // Moved in at once: an interrupted cold build keeps what it finished.
+            renameSync(join(tmp, spec.name), paths.bin[spec.key]);
+            if (spec.name === 'kwok') copyKwokAssets(paths);
           }
         } finally {
           rmSync(tmp, { recursive: true, force: true });

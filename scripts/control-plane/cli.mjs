@@ -2,7 +2,9 @@
 // Command line of the local control plane (npm run cluster:build|cluster:up|cluster:down|cluster:restart-apiserver).
 //
 //   node scripts/control-plane/cli.mjs build
-//   node scripts/control-plane/cli.mjs up [--lease <pid>]    last stdout line: the kubeconfig path
+//   node scripts/control-plane/cli.mjs up [--lease <pid>] [--nodes <n>]   last stdout line: the kubeconfig path
+//                                    (--nodes: fake kwok nodes, default RXKUBE_CP_NODES or 2)
+//   node scripts/control-plane/cli.mjs up --json ...        last stdout line: what up() returned, as JSON
 //   node scripts/control-plane/cli.mjs down
 //   node scripts/control-plane/cli.mjs restart-apiserver
 //   node scripts/control-plane/cli.mjs release <pid>
@@ -15,11 +17,11 @@ import { ControlPlaneError, build, down, paths, release, restartApiServer, up } 
 const log = (line) => process.stderr.write(`[control-plane] ${line}\n`);
 const [command, ...rest] = process.argv.slice(2);
 
-const option = (name) => {
+const option = (name, what) => {
   const i = rest.indexOf(name);
   if (i < 0) return undefined;
   const value = Number(rest[i + 1]);
-  if (!Number.isInteger(value)) throw new ControlPlaneError(`${name} needs a pid`);
+  if (!Number.isInteger(value)) throw new ControlPlaneError(`${name} needs ${what}, got ${rest[i + 1] ?? 'nothing'}`);
   return value;
 };
 
@@ -31,10 +33,11 @@ async function main() {
       return;
     }
     case 'up': {
-      const res = await up({ log, leaseHolder: option('--lease') });
+      const res = await up({ log, leaseHolder: option('--lease', 'a pid'), nodes: option('--nodes', 'a number of nodes') });
       log(`kubectl: ${res.kubectl}`);
-      log(`try: ${res.kubectl} --kubeconfig ${res.kubeconfig} get namespaces`);
-      process.stdout.write(`${res.kubeconfig}\n`);
+      log(`try: ${res.kubectl} --kubeconfig ${res.kubeconfig} get nodes,namespaces`);
+      log(`pods: logs read ${res.podLogs}; exec runs locally in ${res.execDir}; port-forward reaches 127.0.0.1:${res.podForwardPort}`);
+      process.stdout.write(rest.includes('--json') ? `${JSON.stringify(res)}\n` : `${res.kubeconfig}\n`);
       return;
     }
     case 'down': {

@@ -11,8 +11,8 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Pinned versions: change them together with gomod/kube/go.mod and gomod/etcd/go.mod. */
-export const versions = Object.freeze({ kubernetes: 'v1.36.3', etcd: 'v3.6.16' });
+/** Pinned versions: change them together with gomod/kube/go.mod, gomod/etcd/go.mod and gomod/kwok/go.mod. */
+export const versions = Object.freeze({ kubernetes: 'v1.36.3', etcd: 'v3.6.16', kwok: 'v0.8.0' });
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -38,12 +38,17 @@ export function resolvePaths(env = process.env) {
     /** Consumer Go modules committed in the repository. */
     kubeModDir: join(here, 'gomod', 'kube'),
     etcdModDir: join(here, 'gomod', 'etcd'),
+    kwokModDir: join(here, 'gomod', 'kwok'),
     bin: {
       etcd: join(binDir, 'etcd'),
       kubeApiserver: join(binDir, 'kube-apiserver'),
       kubeControllerManager: join(binDir, 'kube-controller-manager'),
       kubectl: join(binDir, 'kubectl'),
+      kubeScheduler: join(binDir, 'kube-scheduler'),
+      kwok: join(binDir, 'kwok'),
     },
+    /** kwok's stage and CRD files, copied from its module by the build (see build.mjs). */
+    kwokAssetsDir: join(binDir, 'kwok-assets'),
     /** The kubeconfig written by `up()`. */
     kubeconfig: join(runDir, 'kubeconfig'),
     stateFile: join(runDir, 'state.json'),

@@ -1,6 +1,6 @@
 // Throw-away credentials for one control plane, made with the `openssl` command: a CA, a serving certificate for
-// localhost/127.0.0.1, an admin client certificate (CN=admin, O=system:masters), a service-account key pair and
-// a static token file with an admin token and an RBAC-less user.
+// localhost/127.0.0.1, an admin client certificate (CN=admin, O=system:masters), kwok's kubelet serving certificate
+// and kube-apiserver's kubelet client certificate, a service-account key pair and a static token file with an admin token and an RBAC-less user.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,8 @@ import { ControlPlaneError } from './errors.mjs';
  * @property {string} caCert @property {string} caKey
  * @property {string} serverCert @property {string} serverKey
  * @property {string} adminCert @property {string} adminKey
+ * @property {string} kubeletCert @property {string} kubeletKey serving certificate of kwok's kubelet endpoint
+ * @property {string} kubeletClientCert @property {string} kubeletClientKey kube-apiserver's client certificate for it
  * @property {string} saKey @property {string} saPub
  * @property {string} tokenFile
  * @property {string} adminToken token of user `admin-token` (group system:masters)
@@ -43,6 +45,10 @@ export function createPki(dir) {
     'subjectAltName=DNS:localhost,IP:127.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,IP:10.0.0.1',
   ]);
   signed('admin', '/O=system:masters/CN=admin', ['extendedKeyUsage=clientAuth']);
+  // kwok's kubelet endpoint (every fake node's address is 127.0.0.1) and the client certificate kube-apiserver
+  // presents to it, as with a real kubelet (--kubelet-client-certificate, --kubelet-certificate-authority).
+  signed('kubelet', '/CN=rxkube-kwok-kubelet', ['extendedKeyUsage=serverAuth', 'subjectAltName=DNS:localhost,IP:127.0.0.1']);
+  signed('apiserver-kubelet-client', '/O=system:masters/CN=kube-apiserver-kubelet-client', ['extendedKeyUsage=clientAuth']);
   openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', f('sa.key')]);
   openssl(['pkey', '-in', f('sa.key'), '-pubout', '-out', f('sa.pub')]);
 
@@ -57,6 +63,8 @@ export function createPki(dir) {
     caCert: f('ca.crt'), caKey: f('ca.key'),
     serverCert: f('apiserver.crt'), serverKey: f('apiserver.key'),
     adminCert: f('admin.crt'), adminKey: f('admin.key'),
+    kubeletCert: f('kubelet.crt'), kubeletKey: f('kubelet.key'),
+    kubeletClientCert: f('apiserver-kubelet-client.crt'), kubeletClientKey: f('apiserver-kubelet-client.key'),
     saKey: f('sa.key'), saPub: f('sa.pub'),
     tokenFile: f('tokens.csv'), adminToken, nobodyToken,
   };

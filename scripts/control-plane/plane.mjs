@@ -1,5 +1,6 @@
-// The local Kubernetes control plane for tests and the demo: etcd + kube-apiserver + kube-controller-manager on
-// free loopback ports, with throw-away credentials, the way controller-runtime's envtest runs real binaries.
+// The local Kubernetes control plane for tests and the demo: etcd + kube-apiserver + kube-controller-manager +
+// kube-scheduler on free loopback ports, with throw-away credentials, the way controller-runtime's envtest runs real
+// binaries, plus kwok playing the kubelet of a few fake nodes (two by default) so pods are scheduled and run.
 //
 // JS API (used by cli.mjs, by the Jest e2e global setup through the CLI, and by the demo):
 //   build()            build the binaries into the version-keyed cache (see build.mjs)
@@ -16,30 +17,46 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import https from 'node:https';
 import http from 'node:http';
 import net from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { build } from './build.mjs';
 import { ControlPlaneError } from './errors.mjs';
 import { writeComponentKubeconfig, writeKubeconfig } from './kubeconfig.mjs';
 import { withLock } from './lock.mjs';
 import { paths, versions } from './paths.mjs';
+import { kwokNodeAnnotation, nodeManifest, nodeNames, writeKwokConfig } from './kwok.mjs';
 import { checkOpenssl, createPki } from './pki.mjs';
 import { isAlive, startProcess, stopProcess, tail } from './process.mjs';
 
 export { build, paths, versions, ControlPlaneError };
 
+const here = dirname(fileURLToPath(import.meta.url));
+
 /** Components in start order. */
-const components = /** @type {const} */ (['etcd', 'kube-apiserver', 'kube-controller-manager']);
+const components = /** @type {const} */ (['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok']);
+
+/** The components a plane with `nodes` fake nodes runs: without nodes, no scheduler and no kwok (pods stay Pending). */
+function componentsFor(nodes) {
+  return nodes > 0 ? components : components.filter((c) => c !== 'kube-scheduler' && c !== 'kwok');
+}
+
+/** Default number of fake nodes (`RXKUBE_CP_NODES`, `up({ nodes })`). */
+export const defaultNodes = 2;
 
 /**
  * @typedef {object} PlaneState
- * @property {string} kubernetes @property {string} etcd versions
+ * @property {string} kubernetes @property {string} etcd @property {string} kwokVersion versions
  * @property {string} server https URL of kube-apiserver
  * @property {string} kubeconfig
- * @property {Record<string, number>} ports etcd, etcdPeer, apiserver, controllerManager
+ * @property {Record<string, number>} ports etcd, etcdPeer, apiserver, controllerManager, scheduler, kwok (the kubelet
+ *   endpoint of every node), podForward (where port-forward to any pod port goes by default)
+ * @property {number} nodes number of fake nodes
+ * @property {{ podLogs: string, execDir: string }} kwok default log file of every pod, working folder of exec
  * @property {Record<string, number>} pids by component name
  * @property {Record<string, string[]>} args by component name
  * @property {boolean} pinned started without a lease holder: only `down()` stops it
+ * @property {number} [watchdog] pid of watchdog.mjs, which stops an unpinned plane once no lease holder lives
  */
 
 /**
@@ -48,6 +65,11 @@ const components = /** @type {const} */ (['etcd', 'kube-apiserver', 'kube-contro
  * @property {string} server
  * @property {string} kubectl path of the matching kubectl
  * @property {boolean} reused true when a running plane was reused
+ * @property {number} nodes number of fake nodes (kwok)
+ * @property {string} podLogs default log file of every pod (append CRI lines: `criLogLine()` of rxkube/testing)
+ * @property {string} execDir working folder of `kubectl exec` into any pod
+ * @property {number} podForwardPort local port that port-forward to any pod port reaches by default
+ * @property {string} runDir
  * @property {number} seconds
  */
 
@@ -59,17 +81,24 @@ const components = /** @type {const} */ (['etcd', 'kube-apiserver', 'kube-contro
  * ```js
  * const { kubeconfig } = await up({ log: (line) => console.error(line) });
  * ```
- * @param {{ log?: (line: string) => void, leaseHolder?: number, env?: NodeJS.ProcessEnv }} [options]
+ * @param {{ log?: (line: string) => void, leaseHolder?: number, env?: NodeJS.ProcessEnv, nodes?: number }} [options]
  *   leaseHolder: pid of a process (e.g. the Jest runner) that uses the plane and will call `release(pid)`.
+ *   nodes: number of fake nodes (default `RXKUBE_CP_NODES` or 2); a running plane with another number is an error.
  * @returns {Promise<UpResult>}
  */
 export async function up(options = {}) {
   const { log = () => {}, leaseHolder, env = process.env } = options;
   const started = Date.now();
+  const nodes = nodeCount(options.nodes, env);
   mkdirSync(paths.runDir, { recursive: true });
   return withLock(`${paths.runDir}.lock`, async () => {
     const running = await currentState();
     if (running) {
+      if ((options.nodes !== undefined || env.RXKUBE_CP_NODES) && running.nodes !== nodes) {
+        throw new ControlPlaneError(
+          `the running control plane in ${paths.runDir} has ${running.nodes} nodes, not ${nodes}; stop it (npm run cluster:down) or use another RXKUBE_CP_RUN_DIR`,
+        );
+      }
       if (leaseHolder === undefined) running.pinned = true;
       else addLease(leaseHolder);
       writeState(running);
@@ -77,9 +106,12 @@ export async function up(options = {}) {
       return result(running, true, started);
     }
     await cleanUp(log);
-    const state = await start(log, env);
+    const state = await start(log, env, nodes);
     if (leaseHolder !== undefined) addLease(leaseHolder);
     state.pinned = leaseHolder === undefined;
+    // A plane started for lease holders is stopped by a watchdog once none of them lives (a crashed test run
+    // never calls release()).
+    if (!state.pinned) state.watchdog = startWatchdog();
     writeState(state);
     const res = result(state, false, started);
     log(`control plane ready at ${state.server} in ${res.seconds.toFixed(1)} s`);
@@ -124,15 +156,52 @@ export async function release(holder, options = {}) {
   if (!existsSync(paths.runDir)) return { stopped: false };
   return withLock(`${paths.runDir}.lock`, async () => {
     rmSync(join(paths.runDir, 'leases', String(holder)), { force: true });
-    const state = readState();
-    const others = liveLeases();
-    if (!state || state.pinned || others.length > 0) {
-      if (others.length > 0) log(`control plane still used by pid ${others.join(', ')}; leaving it running`);
-      return { stopped: false };
-    }
-    await cleanUp(log);
-    return { stopped: true };
+    return stopIfUnused(log);
   }, { log, what: 'control-plane lock' });
+}
+
+/**
+ * Stops the plane when it was started for lease holders and none of them is alive any more; used by the
+ * watchdog (watchdog.mjs). Resolves with `stopped: true` when it stopped it, `gone: true` when there is nothing
+ * left to watch (no plane, or a pinned one).
+ *
+ * ## Example
+ * ```js
+ * const { stopped } = await reapIfUnused();
+ * ```
+ * @param {{ log?: (line: string) => void }} [options]
+ * @returns {Promise<{ stopped: boolean, gone: boolean }>}
+ */
+export async function reapIfUnused(options = {}) {
+  const { log = () => {} } = options;
+  if (!existsSync(paths.stateFile)) return { stopped: false, gone: true };
+  return withLock(`${paths.runDir}.lock`, async () => {
+    const state = readState();
+    if (!state || state.pinned) return { stopped: false, gone: true };
+    const res = await stopIfUnused(log);
+    return { stopped: res.stopped, gone: res.stopped };
+  }, { log, what: 'control-plane lock' });
+}
+
+/** Inside the lock: stops the plane when it is not pinned and no live lease holder is left. */
+async function stopIfUnused(log) {
+  const state = readState();
+  const others = liveLeases();
+  if (!state || state.pinned || others.length > 0) {
+    if (others.length > 0) log(`control plane still used by pid ${others.join(', ')}; leaving it running`);
+    return { stopped: false };
+  }
+  await cleanUp(log);
+  return { stopped: true };
+}
+
+/** Starts watchdog.mjs for this run folder, detached; returns its pid. */
+function startWatchdog() {
+  const proc = startProcess(process.execPath, [join(here, 'watchdog.mjs'), paths.runDir], join(paths.logDir, 'watchdog.log'), {
+    ...process.env,
+    RXKUBE_CP_RUN_DIR: paths.runDir,
+  });
+  return proc.pid;
 }
 
 /**
@@ -194,8 +263,26 @@ function result(state, reused, started) {
     server: state.server,
     kubectl: paths.bin.kubectl,
     reused,
+    nodes: state.nodes,
+    podLogs: state.kwok.podLogs,
+    execDir: state.kwok.execDir,
+    podForwardPort: state.ports.podForward,
+    runDir: paths.runDir,
     seconds: (Date.now() - started) / 1000,
   };
+}
+
+/**
+ * The number of fake nodes: `requested`, else `RXKUBE_CP_NODES`, else {@link defaultNodes}.
+ * @param {number | undefined} requested
+ * @param {NodeJS.ProcessEnv} env
+ */
+function nodeCount(requested, env) {
+  const raw = requested ?? (env.RXKUBE_CP_NODES ? Number(env.RXKUBE_CP_NODES) : defaultNodes);
+  if (!Number.isInteger(raw) || raw < 0 || raw > 50) {
+    throw new ControlPlaneError(`the number of nodes must be an integer from 0 to 50, got ${requested ?? env.RXKUBE_CP_NODES}`);
+  }
+  return raw;
 }
 
 /** @returns {PlaneState | undefined} */
@@ -238,8 +325,8 @@ function liveLeases() {
  */
 async function currentState(graceMs = 30_000) {
   const state = readState();
-  if (!state || state.kubernetes !== versions.kubernetes || state.etcd !== versions.etcd) return undefined;
-  const alive = () => components.every((name) => {
+  if (!state || state.kubernetes !== versions.kubernetes || state.etcd !== versions.etcd || state.kwokVersion !== versions.kwok) return undefined;
+  const alive = () => componentsFor(state.nodes ?? 0).every((name) => {
     const pid = state.pids[name];
     return pid !== undefined && isAlive(pid, paths.runDir);
   });
@@ -273,6 +360,8 @@ async function cleanUp(log) {
       log(`stopped ${name} (pid ${pid})`);
     }
   }
+  const watchdog = state?.watchdog;
+  if (watchdog !== undefined && watchdog !== process.pid && isAlive(watchdog, paths.runDir)) await stopProcess(watchdog, paths.runDir, 2000);
   rmSync(paths.runDir, { recursive: true, force: true });
   mkdirSync(paths.runDir, { recursive: true });
   return { stopped };
@@ -296,9 +385,11 @@ async function port(env, name) {
   });
 }
 
-/** Binaries of the plane; a one-line error names the first missing one. */
-function checkBinaries() {
-  for (const file of [paths.bin.etcd, paths.bin.kubeApiserver, paths.bin.kubeControllerManager]) {
+/** Binaries of a plane with `nodes` nodes; a one-line error names the first missing one. */
+function checkBinaries(nodes) {
+  const files = [paths.bin.etcd, paths.bin.kubeApiserver, paths.bin.kubeControllerManager];
+  if (nodes > 0) files.push(paths.bin.kubeScheduler, paths.bin.kwok, join(paths.kwokAssetsDir, 'stages'), join(paths.kwokAssetsDir, 'crds'));
+  for (const file of files) {
     if (!existsSync(file)) {
       throw new ControlPlaneError(`control-plane binary missing: ${file}; run npm run cluster:build`);
     }
@@ -311,14 +402,16 @@ function launch(name, args) {
     etcd: paths.bin.etcd,
     'kube-apiserver': paths.bin.kubeApiserver,
     'kube-controller-manager': paths.bin.kubeControllerManager,
+    'kube-scheduler': paths.bin.kubeScheduler,
+    kwok: paths.bin.kwok,
   }[name];
   mkdirSync(paths.logDir, { recursive: true });
   return { name, ...startProcess(/** @type {string} */ (bin), args, join(paths.logDir, `${name}.log`)) };
 }
 
-/** Starts all three components; on any failure stops what it started and throws. */
-async function start(log, env) {
-  checkBinaries();
+/** Starts all components; on any failure stops what it started and throws. */
+async function start(log, env, nodes) {
+  checkBinaries(nodes);
   checkOpenssl();
   const run = paths.runDir;
   mkdirSync(paths.logDir, { recursive: true });
@@ -328,6 +421,9 @@ async function start(log, env) {
     etcdPeer: await port(env, 'RXKUBE_CP_ETCD_PEER_PORT'),
     apiserver: await port(env, 'RXKUBE_CP_APISERVER_PORT'),
     controllerManager: await port(env, 'RXKUBE_CP_CONTROLLER_MANAGER_PORT'),
+    scheduler: await port(env, 'RXKUBE_CP_SCHEDULER_PORT'),
+    kwok: await port(env, 'RXKUBE_CP_KWOK_PORT'),
+    podForward: await port(env, 'RXKUBE_CP_POD_FORWARD_PORT'),
   };
   const server = `https://127.0.0.1:${ports.apiserver}`;
   const etcdUrl = `http://127.0.0.1:${ports.etcd}`;
@@ -335,6 +431,8 @@ async function start(log, env) {
   const cmKubeconfig = join(run, 'controller-manager.kubeconfig');
   writeKubeconfig(paths.kubeconfig, server, pki);
   writeComponentKubeconfig(cmKubeconfig, server, pki);
+  const kwokFiles = writeKwokConfig(join(run, 'kwok'), { port: ports.kwok, podForwardPort: ports.podForward, cert: pki.kubeletCert, key: pki.kubeletKey });
+  const stages = nodes > 0 ? readdirSync(join(paths.kwokAssetsDir, 'stages')).sort().map((f) => `--config=${join(paths.kwokAssetsDir, 'stages', f)}`) : [];
 
   /** @type {Record<string, string[]>} */
   const args = {
@@ -352,6 +450,9 @@ async function start(log, env) {
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
       '--service-cluster-ip-range=10.0.0.0/24', '--authorization-mode=RBAC', '--allow-privileged=true',
+      // kwok's kubelet endpoint: every fake node's InternalIP is 127.0.0.1 (its Hostname address does not resolve).
+      '--kubelet-preferred-address-types=InternalIP', `--kubelet-certificate-authority=${pki.caCert}`,
+      `--kubelet-client-certificate=${pki.kubeletClientCert}`, `--kubelet-client-key=${pki.kubeletClientKey}`,
       // Extra flags for tests that need another server setup (e.g. --watch-cache=false), space-separated.
       ...(env.RXKUBE_CP_APISERVER_EXTRA_ARGS ?? '').split(/\s+/).filter(Boolean),
     ],
@@ -363,33 +464,52 @@ async function start(log, env) {
       '--use-service-account-credentials=false', '--bind-address=127.0.0.1',
       `--secure-port=${ports.controllerManager}`, `--cert-dir=${join(run, 'controller-manager-certs')}`,
     ],
+    'kube-scheduler': [
+      `--kubeconfig=${cmKubeconfig}`, `--authentication-kubeconfig=${cmKubeconfig}`,
+      `--authorization-kubeconfig=${cmKubeconfig}`, '--leader-elect=false', '--bind-address=127.0.0.1',
+      `--secure-port=${ports.scheduler}`, `--cert-dir=${join(run, 'scheduler-certs')}`,
+    ],
+    kwok: [`--kubeconfig=${cmKubeconfig}`, `--config=${kwokFiles.config}`, ...stages],
   };
   /** @type {PlaneState} */
   const state = {
-    kubernetes: versions.kubernetes, etcd: versions.etcd, server, kubeconfig: paths.kubeconfig,
-    ports, pids: {}, args, pinned: true,
+    kubernetes: versions.kubernetes, etcd: versions.etcd, kwokVersion: versions.kwok, server, kubeconfig: paths.kubeconfig,
+    ports, pids: {}, args, pinned: true, nodes, kwok: { podLogs: kwokFiles.podLogs, execDir: kwokFiles.execDir },
+  };
+  /** Set when one component failed, so the waits for the others give up at once. */
+  const abort = { failed: false };
+  const startOne = (name) => {
+    const proc = launch(name, args[name]);
+    state.pids[name] = proc.pid;
+    writeState(state);
+    return proc;
   };
   try {
     log(`starting etcd ${versions.etcd} on ${etcdUrl}`);
-    const etcd = launch('etcd', args.etcd);
-    state.pids.etcd = etcd.pid;
-    writeState(state);
+    const etcd = startOne('etcd');
     await waitFor('etcd', etcd, () => etcdHealthy(etcdUrl), 60_000);
 
     log(`starting kube-apiserver ${versions.kubernetes} on ${server}`);
-    const apiserver = launch('kube-apiserver', args['kube-apiserver']);
-    state.pids['kube-apiserver'] = apiserver.pid;
-    writeState(state);
+    const apiserver = startOne('kube-apiserver');
     await waitFor('kube-apiserver', apiserver, async () => (await apiserverReady(server)) && (await exists(server, '/api/v1/namespaces/default')), 180_000);
 
-    log('starting kube-controller-manager');
-    const cm = launch('kube-controller-manager', args['kube-controller-manager']);
-    state.pids['kube-controller-manager'] = cm.pid;
-    writeState(state);
+    const guard = (p) => p.catch((err) => {
+      abort.failed = true;
+      throw err;
+    });
+    log(nodes > 0 ? `starting kube-controller-manager, kube-scheduler and kwok ${versions.kwok} with ${nodes} node(s)` : 'starting kube-controller-manager (no nodes: no scheduler, no kwok)');
+    const cm = startOne('kube-controller-manager');
     // The service-account controller creating `default/default` shows the controllers run.
-    await waitFor('kube-controller-manager', cm, () => exists(server, '/api/v1/namespaces/default/serviceaccounts/default'), 120_000);
+    const waits = [guard(waitFor('kube-controller-manager', cm, () => exists(server, '/api/v1/namespaces/default/serviceaccounts/default'), 120_000, abort))];
+    if (nodes > 0) {
+      const scheduler = startOne('kube-scheduler');
+      waits.push(guard(waitFor('kube-scheduler', scheduler, () => schedulerHealthy(ports.scheduler), 120_000, abort)));
+      waits.push(guard(startKwok(server, nodes, ports.kwok, startOne, abort, Number(env.RXKUBE_CP_NODES_READY_TIMEOUT_S || 120))));
+    }
+    await Promise.all(waits);
     return state;
   } catch (err) {
+    abort.failed = true;
     for (const name of [...components].reverse()) {
       const pid = state.pids[name];
       if (pid !== undefined) await stopProcess(pid, run);
@@ -401,13 +521,71 @@ async function start(log, env) {
 }
 
 /**
+ * Installs kwok's namespaced Logs and PortForward CRDs, creates the Node objects, starts kwok and waits until
+ * every node is Ready.
+ */
+async function startKwok(server, nodes, kwokPort, startOne, abort, timeoutS) {
+  for (const file of readdirSync(join(paths.kwokAssetsDir, 'crds')).sort()) {
+    const res = await adminRequest(server, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', readFileSync(join(paths.kwokAssetsDir, 'crds', file), 'utf8'), 'application/yaml');
+    if (res.status !== 201 && res.status !== 409) {
+      throw new ControlPlaneError(`could not create kwok's CRD ${file} (HTTP ${res.status})`, { details: res.body.slice(0, 2000) });
+    }
+  }
+  for (const name of nodeNames(nodes)) {
+    const res = await adminRequest(server, 'POST', '/api/v1/nodes', JSON.stringify(nodeManifest(name)));
+    if (res.status !== 201 && res.status !== 409) {
+      throw new ControlPlaneError(`could not create node ${name} (HTTP ${res.status})`, { details: res.body.slice(0, 2000) });
+    }
+  }
+  const kwok = startOne('kwok');
+  let ready = 0;
+  let serving = false;
+  await waitFor('kwok', kwok, async () => {
+    ready = await readyNodes(server);
+    serving = await kwokServing(kwokPort);
+    return ready >= nodes && serving;
+  }, timeoutS * 1000, abort, () => `kwok: ${ready} of ${nodes} node(s) Ready${serving ? '' : ', kubelet endpoint not answering'} after ${timeoutS} s`);
+}
+
+/** How many kwok nodes report Ready=True. */
+async function readyNodes(server) {
+  const res = await adminRequest(server, 'GET', `/api/v1/nodes?labelSelector=${encodeURIComponent('node.rxkube.dev/fake=kwok')}`);
+  if (res.status !== 200) return 0;
+  const list = JSON.parse(res.body);
+  return list.items.filter((n) => n.metadata?.annotations?.[kwokNodeAnnotation] === 'fake' && (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')).length;
+}
+
+/** kwok's kubelet endpoint answers /healthz. */
+async function kwokServing(kwokPort) {
+  return (await httpsGetInsecure(`https://127.0.0.1:${kwokPort}/healthz`).catch(() => 0)) === 200;
+}
+
+async function schedulerHealthy(schedulerPort) {
+  return (await httpsGetInsecure(`https://127.0.0.1:${schedulerPort}/healthz`).catch(() => 0)) === 200;
+}
+
+/** GET over HTTPS without checking the (self-signed) serving certificate; loopback health checks only. */
+function httpsGetInsecure(url) {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { rejectUnauthorized: false, timeout: 3000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+/**
  * Polls `ready` until it resolves true; fails when the process exits first or time runs out.
  * @param {string} name
  * @param {{ pid: number, exited: Promise<string> }} proc
  * @param {() => Promise<boolean>} ready
  * @param {number} timeoutMs
+ * @param {{ failed: boolean }} [abort] stops waiting once `failed` is set (another component failed)
+ * @param {() => string} [notReady] the reason when time runs out
  */
-async function waitFor(name, proc, ready, timeoutMs) {
+async function waitFor(name, proc, ready, timeoutMs, abort = { failed: false }, notReady = () => `${name} was not ready after ${timeoutMs / 1000} s`) {
   const deadline = Date.now() + timeoutMs;
   const logFile = join(paths.logDir, `${name}.log`);
   let exit;
@@ -415,6 +593,7 @@ async function waitFor(name, proc, ready, timeoutMs) {
     exit = how;
   });
   for (;;) {
+    if (abort.failed) throw new ControlPlaneError(`start-up of ${name} abandoned: another component failed`);
     if (exit !== undefined || proc.pid < 0 || !isAlive(proc.pid)) {
       await sleep(200); // let the log flush
       throw new ControlPlaneError(`${name} exited (${exit ?? 'unknown status'}) during start-up; log: ${logFile}`, {
@@ -423,7 +602,7 @@ async function waitFor(name, proc, ready, timeoutMs) {
     }
     if (await ready().catch(() => false)) return;
     if (Date.now() > deadline) {
-      throw new ControlPlaneError(`${name} was not ready after ${timeoutMs / 1000} s; log: ${logFile}`, {
+      throw new ControlPlaneError(`${notReady()}; log: ${logFile}`, {
         details: tail(logFile, 15),
       });
     }
@@ -461,6 +640,28 @@ function adminGet(server, path) {
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
+  });
+}
+
+/**
+ * A request to the API server with the admin client certificate; resolves with status and body.
+ * @param {string} server @param {string} method @param {string} path @param {string} [body] @param {string} [type]
+ * @returns {Promise<{ status: number, body: string }>}
+ */
+function adminRequest(server, method, path, body, type = 'application/json') {
+  const read = (f) => readFileSync(join(paths.pkiDir, f));
+  return new Promise((resolve, reject) => {
+    const req = https.request(`${server}${path}`, {
+      method, ca: read('ca.crt'), cert: read('admin.crt'), key: read('admin.key'), timeout: 10_000,
+      headers: body === undefined ? {} : { 'content-type': type },
+    }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body);
   });
 }
 

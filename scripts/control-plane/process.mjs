@@ -46,13 +46,14 @@ export function isAlive(pid, marker) {
  * @param {string} bin
  * @param {string[]} args
  * @param {string} logFile
+ * @param {NodeJS.ProcessEnv} [env]
  * @returns {{ pid: number, exited: Promise<string> }}
  */
-export function startProcess(bin, args, logFile) {
+export function startProcess(bin, args, logFile, env = process.env) {
   const fd = openSync(logFile, 'a');
   let child;
   try {
-    child = spawn(bin, args, { detached: true, stdio: ['ignore', fd, fd] });
+    child = spawn(bin, args, { detached: true, stdio: ['ignore', fd, fd], env });
   } finally {
     closeSync(fd);
   }

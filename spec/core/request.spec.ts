@@ -469,7 +469,7 @@ describe('RequestBuilder', () => {
         method: 'GET',
         path: '/api/v1/namespaces/default/pods/web-0/log',
         query: {},
-        headers: { Accept: 'text/plain' },
+        headers: { Accept: 'text/plain, */*' },
       });
     });
 

@@ -24,6 +24,9 @@ const SUBPATHS: Readonly<Record<string, string>> = {
   'rxkube/admission': 'jsonPatchDiff',
   'rxkube/webhook': 'webhookHandler',
   'rxkube/metrics/prometheus': 'prometheusMetrics',
+  'rxkube/testing': 'startTestCluster',
+  'rxkube/testing/jest-global-setup': 'controlPlaneCli',
+  'rxkube/testing/jest-global-teardown': 'default',
 };
 
 interface PackedFile {
@@ -97,7 +100,12 @@ describe('npm pack', () => {
     const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
     const bins = Object.values(manifest.bin ?? {}).map((path) => path.replace(/^\.\//, ''));
     const paths = packed.map((file) => file.path);
-    expect(paths.filter((path) => !/^(dist\/(esm|cjs)\/|lib\/)/.test(path)).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', ...bins, 'package.json'].sort());
+    expect(paths.filter((path) => !/^(dist\/(esm|cjs)\/|lib\/|scripts\/control-plane\/)/.test(path)).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', ...bins, 'package.json'].sort());
+    // The local control plane that rxkube/testing runs: its scripts and the Go modules that pin what it builds.
+    expect(paths.filter((path) => path.startsWith('scripts/control-plane/')).sort()).toEqual(
+      expect.arrayContaining(['scripts/control-plane/cli.mjs', 'scripts/control-plane/plane.mjs', 'scripts/control-plane/watchdog.mjs',
+        ...['kube', 'etcd', 'kwok'].flatMap((m) => ['go.mod', 'go.sum', 'tools.go'].map((f) => `scripts/control-plane/gomod/${m}/${f}`))]),
+    );
     expect(paths.filter((path) => path.startsWith('lib/') && !path.endsWith('.ts'))).toEqual([]);
     expect(paths).toContain('dist/esm/core/index.js');
     expect(paths).toContain('dist/cjs/core/index.js');

@@ -160,7 +160,7 @@ describe('check-layering', () => {
     expect(result.status).toBe(1);
     expect(result.violations).toEqual([
       "lib/client/index.ts:1: node-only-import: lib/client/index.ts is browser-safe but imports the Node-only './agent.node.js'; " +
-        'only lib/config/** and *.node.ts files may',
+        'only Node-only layers (lib/config/**, lib/webhook/**, lib/testing/**) and *.node.ts files may',
       "lib/core/files.node.ts:1: core-purity: lib/core may import only lib/core, not the Node built-in 'node:fs'",
     ]);
   });
@@ -173,7 +173,7 @@ describe('check-layering', () => {
         'lib/runtime/compat.ts': "import * as k8s from '@kubernetes/client-node';\nexport { k8s };\n",
         'lib/config/rx.ts': "import { of } from 'rxjs';\nimport { x } from 'left-pad';\nexport { of, x };\n",
         'lib/derive/self.ts': "import { M } from 'rxkube/core';\nimport { helper } from '../../spec/helper.js';\nexport { M, helper };\n",
-        'lib/testing/index.ts': 'export {};\n',
+        'lib/widgets/index.ts': 'export {};\n',
       }),
     );
     expect(result.status).toBe(1);
@@ -183,7 +183,7 @@ describe('check-layering', () => {
       "lib/derive/self.ts:1: self-import: lib/derive/self.ts imports 'rxkube/core' by package name; import rxkube's own files by relative path",
       "lib/derive/self.ts:2: outside-lib: lib/derive imports '../../spec/helper.js', which is outside lib/; the package ships lib/ only",
       "lib/runtime/compat.ts:1: layer-packages: lib/runtime may import rxjs (plus lib/core, lib/client, lib/runtime), not '@kubernetes/client-node'",
-      'lib/testing/index.ts:1: unknown-layer: no layer rule covers lib/testing/index.ts; add its folder to LAYERS in scripts/check-layering.mjs and to docs/architecture.md',
+      'lib/widgets/index.ts:1: unknown-layer: no layer rule covers lib/widgets/index.ts; add its folder to LAYERS in scripts/check-layering.mjs and to docs/architecture.md',
     ]);
   });
 

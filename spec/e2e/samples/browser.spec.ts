@@ -37,7 +37,8 @@ function pod(name: string) {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, labels: { sample: 'browser' } },
-    spec: { containers: [{ name: 'app', image: 'registry.invalid/app:1' }] },
+    // No scheduler serves this name, so the pod stays Pending (the plane's kwok nodes would otherwise run it).
+    spec: { schedulerName: 'rxkube-unscheduled', containers: [{ name: 'app', image: 'registry.invalid/app:1' }] },
   };
 }
 

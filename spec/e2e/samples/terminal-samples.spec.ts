@@ -26,7 +26,8 @@ describe('terminal samples', () => {
     const sample = startSample('samples/pod-watcher.ts', [ns]);
     try {
       await eventually(() => sample.output().includes(`0 pods in namespace ${ns}`), { timeoutMs: 20_000 });
-      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'watched' }, spec: { containers: [{ name: 'c', image: 'registry.invalid/c:1' }] } };
+      // No scheduler serves this name, so the pod stays Pending (the plane's kwok nodes would otherwise run it).
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'watched' }, spec: { schedulerName: 'rxkube-unscheduled', containers: [{ name: 'c', image: 'registry.invalid/c:1' }] } };
       await kubectl(['create', '-n', ns, '-f', '-'], { input: JSON.stringify(pod) });
       await eventually(() => /watched\s+0\/1\s+Pending/.test(sample.output()) && sample.output().includes(`1 pods in namespace ${ns}`), { timeoutMs: 5_000 });
     } finally {

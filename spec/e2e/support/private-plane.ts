@@ -1,10 +1,8 @@
 // A control plane of a test's own, in a temporary run folder: for tests that disturb the API server (restarting
 // it, filling etcd) and must not upset the shared plane that other test files, and other Jest runs, are using.
-// It reuses the built binaries; starting one takes about 5-10 s.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runPlaneCli } from './plane-cli.js';
+// A thin wrapper over `startTestCluster({ mode: 'private' })` from rxkube/testing (one implementation). Without
+// `nodes` it has none (no scheduler, no kwok), which starts in about 5-10 s.
+import { startTestCluster, type TestCluster } from '../../../lib/testing/index.js';
 
 /** A running private control plane. */
 export interface PrivatePlane {
@@ -14,6 +12,8 @@ export interface PrivatePlane {
   readonly runDir: string;
   /** Environment that points the control-plane scripts at this plane (`RXKUBE_CP_RUN_DIR`). */
   readonly env: NodeJS.ProcessEnv;
+  /** The test cluster behind it. */
+  readonly cluster: TestCluster;
   /** Kills and restarts its kube-apiserver (same port and etcd data); resolves once it is ready again. */
   restartApiServer(): Promise<void>;
   /** Stops its processes and removes its folder. */
@@ -33,28 +33,14 @@ export interface PrivatePlane {
  * });
  * ```
  */
-export async function startPrivatePlane(options: { apiserverArgs?: readonly string[] } = {}): Promise<PrivatePlane> {
-  const scratch = mkdtempSync(join(tmpdir(), 'rxkube-plane-'));
-  const runDir = join(scratch, 'run');
-  const env: NodeJS.ProcessEnv = { ...process.env, RXKUBE_CP_RUN_DIR: runDir, RXKUBE_CP_APISERVER_EXTRA_ARGS: (options.apiserverArgs ?? []).join(' ') };
-  const cleanUp = async (): Promise<void> => {
-    await runPlaneCli(['down'], env);
-    rmSync(scratch, { recursive: true, force: true });
-  };
-  const res = await runPlaneCli(['up', '--lease', String(process.pid)], env);
-  if (res.code !== 0) {
-    await cleanUp();
-    throw new Error(`private control plane did not start: ${res.stderr.trim()}`);
-  }
-  const kubeconfig = res.stdout.trim().split('\n').pop() ?? '';
+export async function startPrivatePlane(options: { apiserverArgs?: readonly string[]; nodes?: number } = {}): Promise<PrivatePlane> {
+  const cluster = await startTestCluster({ mode: 'private', nodes: options.nodes ?? 0, apiserverArgs: options.apiserverArgs ?? [], log: () => {} });
   return {
-    kubeconfig,
-    runDir,
-    env,
-    async restartApiServer() {
-      const restarted = await runPlaneCli(['restart-apiserver'], env);
-      if (restarted.code !== 0) throw new Error(`restart-apiserver failed: ${restarted.stderr.trim()}`);
-    },
-    stop: cleanUp,
+    kubeconfig: cluster.kubeconfig,
+    runDir: cluster.runDir,
+    env: { ...process.env, RXKUBE_CP_RUN_DIR: cluster.runDir },
+    cluster,
+    restartApiServer: () => cluster.restartApiServer(),
+    stop: () => cluster.stop(),
   };
 }
