@@ -283,7 +283,7 @@ function onInitialEvent<K>(rv: string | undefined, event: WatchEvent<K>, prefix:
       return { state: { phase: 'initialWatch', resourceVersion: rvOf(event.object) ?? rv }, events: prefix, next: 'read' };
     case 'BOOKMARK': {
       const next = rvOf(event.object) ?? rv;
-      if (event.object.metadata.annotations?.[INITIAL_EVENTS_END_ANNOTATION] !== 'true') {
+      if ((event.object.metadata as { annotations?: Record<string, string> } | undefined)?.annotations?.[INITIAL_EVENTS_END_ANNOTATION] !== 'true') {
         return { state: { phase: 'initialWatch', resourceVersion: next }, events: prefix, next: 'read' };
       }
       if (next === undefined) {

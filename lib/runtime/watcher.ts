@@ -7,6 +7,7 @@
  * @module
  */
 import { Observable, Subscription, asyncScheduler, take, type SchedulerAction, type SchedulerLike } from 'rxjs';
+import { DecodeError } from '../core/error-boundary.js';
 import { KubeError } from '../core/errors.js';
 import type { ObjectList } from '../core/object.js';
 import type { ListParams, WatchParams } from '../core/params.js';
@@ -140,7 +141,20 @@ export function watcherWithErrors<K extends KubeObject>(api: WatchSource<K>, con
     subscriber.add(() => attempt.unsubscribe());
 
     const handle = (input: WatcherInput<K>): void => {
-      const r = watcherStep(state, input);
+      let r: ReturnType<typeof watcherStep<K>>;
+      try {
+        r = watcherStep(state, input);
+      } catch (cause) {
+        // A shape the step function did not foresee: report it and start over, never die silently.
+        const error = new WatcherError('watchFailed', `unexpected data from the server: ${cause instanceof Error ? cause.message : String(cause)}`, {
+          cause,
+          context: { phase: state.phase },
+        });
+        state = EMPTY_WATCHER_STATE;
+        subscriber.next({ type: 'error', error });
+        proceed('retry', error);
+        return;
+      }
       state = r.state;
       // Success proves the connection healthy again: the next failure starts the backoff over
       // (kube-rs resets on any successful item), so a second incident soon after the first one,
@@ -178,7 +192,9 @@ export function watcherWithErrors<K extends KubeObject>(api: WatchSource<K>, con
           api.list$(request.params).pipe(take(1)).subscribe({
             next: (page) => {
               got = true;
-              handle({ type: 'listed', page });
+              // An empty or non-list body (a proxy's empty 200, a 200 with HTML) is a failed LIST, not a crash.
+              if (isObjectList(page)) handle({ type: 'listed', page });
+              else handle({ type: 'listFailed', error: notAList(page) });
             },
             error: (error: unknown) => handle({ type: 'listFailed', error }),
             complete: () => {
@@ -229,6 +245,17 @@ export function watcherWithErrors<K extends KubeObject>(api: WatchSource<K>, con
 function refused(error: unknown): boolean {
   const cause = error instanceof WatcherError ? error.cause : error;
   return typeof cause === 'object' && cause !== null && (cause as { code?: unknown }).code === 'ECONNREFUSED';
+}
+
+function isObjectList(page: unknown): page is ObjectList<never> {
+  if (typeof page !== 'object' || page === null || Array.isArray(page)) return false;
+  const items = (page as { items?: unknown }).items;
+  return items === undefined || items === null || Array.isArray(items);
+}
+
+function notAList(page: unknown): DecodeError {
+  const what = page === null || page === undefined || page === '' ? 'an empty body' : Array.isArray(page) ? 'an array' : typeof page === 'object' ? 'an object whose items is not an array' : `a ${typeof page}`;
+  return new DecodeError(`the LIST answer is ${what}, not an object list`, { field: 'items' });
 }
 
 /** `Retry-After` of a 429/503 answer, when the error carries it (`retryAfterSeconds` or a header). */

@@ -144,4 +144,32 @@ describe('watcher hardening', () => {
     expect((cause as ApiError).status.message).toBe('too old resource version: 10 (40)');
     expect(got.errors[0]?.gone).toBe(true);
   });
+
+  it('treats a LIST answered with an empty body (null) as a failed LIST and retries, instead of dying silently', () => {
+    let got!: ReturnType<typeof collect>;
+    let s!: ReturnType<typeof source>;
+    ts.run(({ cold }) => {
+      s = source(ts, (n) => (n === 1 ? cold('a|', { a: null as unknown as ObjectList<Cm> }) : cold('a|', { a: page('10', cm('x', '5')) })), () => NEVER);
+      got = collect(ts, watcherWithErrors(s.api, base()), 5_000);
+    });
+    expect(got.errors.map((e) => e.reason)).toEqual(['initialListFailed']);
+    expect(got.errors[0]?.cause).toBeInstanceOf(DecodeError);
+    expect(got.errors[0]?.message).toMatch(/the LIST answer is an empty body, not an object list/);
+    expect(s.calls.map((c) => [c.kind, c.at])).toEqual([['list', 0], ['list', 800], ['watch', 800]]);
+    expect(got.events.filter(([, i]) => i.type === 'initApply').length).toBe(1);
+  });
+
+  it('survives a streaming-list BOOKMARK without metadata (reports it, carries on)', () => {
+    let got!: ReturnType<typeof collect>;
+    ts.run(({ cold }) => {
+      const s = source(
+        ts,
+        () => NEVER,
+        (n) => (n === 1 ? cold('a', { a: { type: 'BOOKMARK', object: {} } as unknown as WatchEvent<Cm> }) : NEVER),
+      );
+      got = collect(ts, watcherWithErrors(s.api, { ...base(), initialListStrategy: 'streamingList' }), 100);
+    });
+    // Before the fix this threw inside the subscriber and the watcher stopped for good.
+    expect(got.events.map(([, i]) => i.type)).toEqual(['init']);
+  });
 });
