@@ -34,7 +34,7 @@ function outcome(run: () => unknown, allowed: (e: unknown) => boolean): void {
   try {
     run();
   } catch (e) {
-    if (!allowed(e)) throw new Error(`unexpected ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+    if (!allowed(e)) throw new Error(`unexpected ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, { cause: e });
   }
 }
 
@@ -88,13 +88,22 @@ describe('parser fuzzing', () => {
     };
     const valid = [dump(doc), JSON.stringify(doc)];
     // Structure-aware: replace any leaf or node of the document with a value of another shape.
-    const odd = fc.constantFrom<unknown>(null, 1, -1, true, '', 'x', [], {}, [1], { a: 1 }, '%%%', 1e309);
+    const odd = fc.constantFrom<unknown>(null, 1, -1, true, '', 'x', [], {}, [1], { a: 1 }, '%%%', Number.MAX_VALUE);
     const structural = fc.tuple(fc.nat(), odd).map(([pick, value]) => {
       const copy = JSON.parse(JSON.stringify(doc)) as Record<string, unknown>;
       const paths: Array<[Record<string, unknown> | unknown[], string | number]> = [];
       const walk = (node: unknown): void => {
-        if (Array.isArray(node)) node.forEach((v, i) => (paths.push([node, i]), walk(v)));
-        else if (typeof node === 'object' && node !== null) for (const [k, v] of Object.entries(node)) (paths.push([node as Record<string, unknown>, k]), walk(v));
+        if (Array.isArray(node)) {
+          node.forEach((v, i) => {
+            paths.push([node, i]);
+            walk(v);
+          });
+        } else if (typeof node === 'object' && node !== null) {
+          for (const [k, v] of Object.entries(node)) {
+            paths.push([node as Record<string, unknown>, k]);
+            walk(v);
+          }
+        }
       };
       walk(copy);
       const [parent, key] = paths[pick % paths.length]!;
