@@ -142,6 +142,22 @@ describe('pods on kwok nodes', () => {
       }
     });
 
+    it('attaches to the pod: kubectl attach shows lines appended to its log file', async () => {
+      const marker = `attach-${Date.now()}`;
+      const attach = spawn(cluster.kubectlPath, [`--kubeconfig=${cluster.kubeconfig}`, 'attach', 'shell', '-n', ns]);
+      let out = '';
+      attach.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      try {
+        // Appended until seen: attach starts at the end of the file, so a line written before it connected is missed.
+        await eventually(() => {
+          cluster.appendPodLog(marker);
+          return out.includes(marker);
+        }, { timeoutMs: 20_000, intervalMs: 500 });
+      } finally {
+        attach.kill();
+      }
+    });
+
     it('runs kubectl exec locally: output and exit code 0; a failing command is an error (kwok: InternalError)', async () => {
       const exec = (args: string[]) =>
         new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
