@@ -228,7 +228,7 @@ export class Client {
   async requestText(request: KubeRequest, options: RequestOptions = {}): Promise<string> {
     const response = await this.send({ ...request, streaming: false }, options);
     const text = response.text ?? '';
-    if (response.status >= 400) throw this.apiError(request, response.status, text);
+    if (response.status >= 400) throw this.apiError(request, response.status, text, response.retriedAfter);
     return text;
   }
 
@@ -310,7 +310,7 @@ export class Client {
       let detach: (() => void) | undefined;
       const run = async (): Promise<void> => {
         const response = await this.send({ ...request, streaming: true }, { signal: controller.signal });
-        if (response.status >= 400) throw this.apiError(request, response.status, response.text ?? '');
+        if (response.status >= 400) throw this.apiError(request, response.status, response.text ?? '', response.retriedAfter);
         const decoder = new LineDecoder(this.#maxLineBytes === undefined ? {} : { maxLineBytes: this.#maxLineBytes });
         const source = response.stream === undefined ? undefined : nodeSourceOf(response.stream);
         if (source !== undefined) {
@@ -349,8 +349,8 @@ export class Client {
     });
   }
 
-  private apiError(request: KubeRequest, code: number, body: string): ApiError {
-    return new ApiError(summary(request), code, statusFromBody(code, body), request.body);
+  private apiError(request: KubeRequest, code: number, body: string, retriedAfter?: readonly number[]): ApiError {
+    return new ApiError(summary(request), code, statusFromBody(code, body), request.body, retriedAfter === undefined ? {} : { retriedAfter });
   }
 
   /** A secret-free description: server (without user info), namespace, kinds of credentials. */

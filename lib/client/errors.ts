@@ -94,6 +94,38 @@ export function statusFromBody(code: number, body: string): Status {
 }
 
 /**
+ * Options of an {@link ApiError} beyond those of every rxkube error.
+ *
+ * ## Example
+ * ```ts
+ * new ApiError(about, 409, status, body, { retriedAfter: [504] }).mayHaveSucceeded; // true for a PUT
+ * ```
+ */
+export interface ApiErrorOptions extends KubeErrorOptions {
+  /** The statuses of earlier attempts of the same request (the retry interceptor's), oldest first. */
+  retriedAfter?: readonly number[];
+}
+
+/**
+ * Whether a failure `code` of a `method` request, repeated after the statuses `retriedAfter`, may
+ * hide that an earlier attempt did the work: a PUT or DELETE whose first attempt answered 503 or 504
+ * (the server, or a proxy in front of it, gave up waiting, not necessarily working) and whose repeat
+ * found a 409 Conflict (the object changed: maybe by that attempt) or a 404 Not Found (the object is
+ * gone: maybe deleted by that attempt).
+ *
+ * ## Example
+ * ```ts
+ * mayHaveSucceeded('DELETE', 404, [504]); // true
+ * mayHaveSucceeded('DELETE', 404, []); // false
+ * ```
+ */
+export function mayHaveSucceeded(method: HttpMethod, code: number, retriedAfter: readonly number[]): boolean {
+  if (method !== 'PUT' && method !== 'DELETE') return false;
+  if (code !== 404 && code !== 409) return false;
+  return retriedAfter.some((s) => s === 503 || s === 504);
+}
+
+/**
  * The server answered with a failure: carries the Kubernetes `Status` (code, reason, message,
  * details and causes), the verb and path of the request, and `sent`, the body that was sent, so a
  * failed write never loses the caller's object. `sent` is non-enumerable: it is there for code, but
@@ -106,6 +138,19 @@ export function statusFromBody(code: number, body: string): Status {
  * } catch (e) {
  *   if (isConflict(e)) console.log(e.message, e.sent); // 'PUT /api/v1/namespaces/x/configmaps/web: 409 Conflict: ...'
  * }
+ * ```
+ *
+ * **A repeated write.** The client repeats a PUT or DELETE answered 503 or 504. When the repeat
+ * fails with 409 or 404, the first attempt may have done the work after all (replaced the object,
+ * so its resourceVersion moved on; deleted it): then `mayHaveSucceeded` is true, `retriedAfter`
+ * lists the earlier statuses and the message says so. Read the object again before treating such
+ * a failure as one.
+ *
+ * ```ts
+ * await api.delete('web').catch((e) => {
+ *   if (isNotFound(e)) return; // gone, whether by this call's first attempt (e.mayHaveSucceeded) or another
+ *   throw e;
+ * });
  * ```
  */
 export class ApiError extends KubeError {
@@ -125,14 +170,34 @@ export class ApiError extends KubeError {
   readonly status: Status;
   /** The body that was sent (non-enumerable, see the class docs). */
   declare readonly sent: unknown;
+  /** The statuses of earlier attempts of this request (e.g. `[504]`), oldest first; empty when it was sent once. */
+  readonly retriedAfter: readonly number[];
+  /**
+   * True when this 409 or 404 answered a PUT or DELETE repeated after a 503/504: the first attempt
+   * may have succeeded (see the class docs and {@link mayHaveSucceeded}).
+   */
+  readonly mayHaveSucceeded: boolean;
 
-  constructor(request: RequestSummary, code: number, status: Status, sent?: unknown, options: KubeErrorOptions = {}) {
+  constructor(request: RequestSummary, code: number, status: Status, sent?: unknown, options: ApiErrorOptions = {}) {
     const reason = status.reason || HTTP_REASONS[code] || 'Unknown';
     const detail = status.message ? `: ${status.message}` : '';
-    super(`${request.method} ${request.path}: ${code} ${reason}${detail}`, {
-      ...options,
-      context: { verb: request.verb, path: request.path, code, reason, ...options.context },
+    const { retriedAfter = [], ...rest } = options;
+    const maybe = mayHaveSucceeded(request.method, code, retriedAfter);
+    const note = maybe ? ` (repeated after ${retriedAfter.join(', ')}: the first attempt may have succeeded)` : '';
+    super(`${request.method} ${request.path}: ${code} ${reason}${detail}${note}`, {
+      ...rest,
+      context: {
+        verb: request.verb,
+        path: request.path,
+        code,
+        reason,
+        ...(retriedAfter.length === 0 ? {} : { retriedAfter }),
+        ...(maybe ? { mayHaveSucceeded: true } : {}),
+        ...rest.context,
+      },
     });
+    this.retriedAfter = retriedAfter;
+    this.mayHaveSucceeded = maybe;
     this.code = code;
     this.reason = reason;
     this.verb = request.verb;

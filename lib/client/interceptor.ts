@@ -51,6 +51,12 @@ export interface HttpResponse {
   readonly headers: Readonly<Record<string, string>>;
   readonly text?: string;
   readonly stream?: AsyncIterable<Uint8Array>;
+  /**
+   * The statuses of the earlier attempts the retry interceptor made before this response (e.g.
+   * `[504]`), when there were any. A write repeated after a 503/504 may have been done by its
+   * first attempt.
+   */
+  readonly retriedAfter?: readonly number[];
 }
 
 /**

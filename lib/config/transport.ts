@@ -8,6 +8,10 @@
  * - **Proxies.** With a proxy URL the agent opens an HTTP `CONNECT` tunnel (or a SOCKS5 `CONNECT`
  *   for `socks5://` and `socks5h://` proxies, as client-go accepts) through the proxy and runs TLS inside it. HTTP clients using these agents must therefore NOT apply a proxy themselves
  *   (for axios: `proxy: false`, or it would also read `HTTPS_PROXY` on its own).
+ * - **Idle connections.** A pooled keep-alive connection is closed after `idleSocketTimeoutMs`
+ *   (30 s) without a request, before a server or load balancer closes it under a request that
+ *   is being sent (kube-apiserver drops idle connections after 90 s, many load balancers after 60).
+ *   A connection in use has no idle limit: a quiet watch stays open.
  * - **Client certificates from exec plugins.** The agent asks the plugin for the current
  *   certificate when it opens a connection, disables TLS session reuse, and retires pooled
  *   connections made with an older certificate as soon as the plugin hands out a new one.
@@ -49,6 +53,37 @@ export interface TransportOptions {
   proxyOrigin?: { file?: string; field: string; entry?: string };
   /** An exec plugin whose credentials may carry a client certificate (takes precedence over `tls.cert`). */
   certificateSource?: ExecAuth;
+  /**
+   * How long a pooled keep-alive connection may stay unused before the agent closes it (a
+   * connection in use has no limit). `0` keeps idle connections until the server closes them.
+   * @default 30000
+   */
+  idleSocketTimeoutMs?: number;
+}
+
+/**
+ * The default of `TransportOptions.idleSocketTimeoutMs`: below kube-apiserver's 90 s idle timeout
+ * and the 60 s of common load balancers.
+ *
+ * ## Example
+ * ```ts
+ * transportFor({ server, tls, idleSocketTimeoutMs: DEFAULT_IDLE_SOCKET_TIMEOUT_MS / 2 });
+ * ```
+ */
+export const DEFAULT_IDLE_SOCKET_TIMEOUT_MS = 30_000;
+
+/** Starts the idle clock of a connection going back to the pool. */
+function idleInPool(socket: Duplex, ms: number): void {
+  if (!(ms > 0)) return;
+  const s = socket as Duplex & { timeout?: number; setTimeout?: (ms: number) => unknown };
+  // Node may have set a shorter one from the server's `Keep-Alive: timeout=` hint: keep that.
+  const current = typeof s.timeout === 'number' && s.timeout > 0 ? s.timeout : Infinity;
+  s.setTimeout?.(Math.min(current, ms));
+}
+
+/** Stops the idle clock of a pooled connection taken for a request (a watch may stay quiet for minutes). */
+function inUse(socket: Duplex): void {
+  (socket as Duplex & { setTimeout?: (ms: number) => unknown }).setTimeout?.(0);
 }
 
 /**
@@ -93,15 +128,17 @@ export function transportFor(options: TransportOptions): Transport {
         t.serverName ?? null,
         options.proxyUrl ?? null,
         options.certificateSource?.cacheKey ?? null,
+        options.idleSocketTimeoutMs ?? DEFAULT_IDLE_SOCKET_TIMEOUT_MS,
       ]),
     )
     .digest('hex');
   let transport = transports.get(key);
   if (transport === undefined) {
     const proxy = options.proxyUrl === undefined ? undefined : parseProxy(options.proxyUrl, options.proxyOrigin);
+    const idleMs = options.idleSocketTimeoutMs ?? DEFAULT_IDLE_SOCKET_TIMEOUT_MS;
     transport = {
-      httpAgent: new KubeHttpAgent(proxy),
-      httpsAgent: new KubeHttpsAgent(t, proxy, options.certificateSource),
+      httpAgent: new KubeHttpAgent(proxy, idleMs),
+      httpsAgent: new KubeHttpsAgent(t, proxy, options.certificateSource, idleMs),
     };
     transports.set(key, transport);
   }
@@ -197,10 +234,23 @@ async function socksTunnel(proxy: Proxy, host: string, port: number): Promise<Du
 /** Keep-alive `http.Agent` for `http://` servers, tunnelling through a proxy when there is one. */
 class KubeHttpAgent extends http.Agent {
   readonly #proxy: Proxy | undefined;
+  readonly #idleMs: number;
 
-  constructor(proxy: Proxy | undefined) {
+  constructor(proxy: Proxy | undefined, idleMs: number) {
     super({ keepAlive: true });
     this.#proxy = proxy;
+    this.#idleMs = idleMs;
+  }
+
+  override keepSocketAlive(socket: Duplex): boolean {
+    const kept = (super.keepSocketAlive(socket) as unknown as boolean) ?? true;
+    if (kept) idleInPool(socket, this.#idleMs);
+    return kept;
+  }
+
+  override reuseSocket(socket: Duplex, request: http.ClientRequest): void {
+    inUse(socket);
+    super.reuseSocket(socket, request);
   }
 
   override createConnection(
@@ -217,7 +267,7 @@ class KubeHttpAgent extends http.Agent {
   }
 
   toJSON(): unknown {
-    return { kind: 'http.Agent', keepAlive: true, proxy: this.#proxy?.url.host };
+    return { kind: 'http.Agent', keepAlive: true, idleSocketTimeoutMs: this.#idleMs, proxy: this.#proxy?.url.host };
   }
 
   [inspectSymbol](): unknown {
@@ -235,9 +285,10 @@ class KubeHttpsAgent extends https.Agent {
   readonly #proxy: Proxy | undefined;
   readonly #source: ExecAuth | undefined;
   readonly #tls: TlsConfig;
+  readonly #idleMs: number;
   #current: ExecCredential | undefined;
 
-  constructor(t: TlsConfig, proxy: Proxy | undefined, source: ExecAuth | undefined) {
+  constructor(t: TlsConfig, proxy: Proxy | undefined, source: ExecAuth | undefined, idleMs: number) {
     const options: https.AgentOptions = {
       keepAlive: true,
       rejectUnauthorized: t.insecureSkipTLSVerify !== true,
@@ -252,6 +303,7 @@ class KubeHttpsAgent extends https.Agent {
     this.#tls = t;
     this.#proxy = proxy;
     this.#source = source;
+    this.#idleMs = idleMs;
     source?.onCredential((credential) => this.#retireOlderThan(credential));
   }
 
@@ -308,10 +360,13 @@ class KubeHttpsAgent extends https.Agent {
   override keepSocketAlive(socket: Duplex): boolean {
     if (this.#stale(socket)) return false;
     (tunnelOf.get(socket) as { unref?: () => void } | undefined)?.unref?.();
-    return (super.keepSocketAlive(socket) as unknown as boolean) ?? true;
+    const kept = (super.keepSocketAlive(socket) as unknown as boolean) ?? true;
+    if (kept) idleInPool(socket, this.#idleMs);
+    return kept;
   }
 
   override reuseSocket(socket: Duplex, request: http.ClientRequest): void {
+    inUse(socket);
     (tunnelOf.get(socket) as { ref?: () => void } | undefined)?.ref?.();
     super.reuseSocket(socket, request);
   }
@@ -324,6 +379,7 @@ class KubeHttpsAgent extends https.Agent {
     return {
       kind: 'https.Agent',
       keepAlive: true,
+      idleSocketTimeoutMs: this.#idleMs,
       rejectUnauthorized: this.#tls.insecureSkipTLSVerify !== true,
       servername: this.#tls.serverName,
       ca: this.#tls.ca === undefined ? undefined : `<${this.#tls.ca.length} chars>`,

@@ -160,4 +160,82 @@ describe('transportFor', () => {
       expect(text).not.toContain('PRIVATE-KEY-MATERIAL');
     }
   });
+
+  describe('idle keep-alive connections', () => {
+    /** A server that answers after `delayMs` (per request path `/slow`) and records when its connections close. */
+    async function startCountingServer() {
+      const closes: number[] = [];
+      let connections = 0;
+      const server = http.createServer((req, res) => {
+        if (req.url === '/slow') setTimeout(() => res.end('slow'), 300);
+        else res.end('fast');
+      });
+      server.keepAliveTimeout = 60_000; // the server would keep idle connections for a minute
+      server.on('connection', (socket: Socket) => {
+        connections++;
+        socket.on('close', () => closes.push(Date.now()));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return {
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        closes,
+        connections: () => connections,
+        close: async () => {
+          server.closeAllConnections();
+          await new Promise((resolve) => server.close(resolve));
+        },
+      };
+    }
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+    it('closes a pooled connection after idleSocketTimeoutMs without a request', async () => {
+      const target = await startCountingServer();
+      try {
+        const { httpAgent } = transportFor({ server: target.url, idleSocketTimeoutMs: 100 });
+        expect(await get(`${target.url}/`, httpAgent)).toBe('fast');
+        await sleep(30);
+        expect(target.closes).toHaveLength(0); // pooled, still open
+        const pooledAt = Date.now();
+        for (let i = 0; i < 50 && target.closes.length === 0; i++) await sleep(20);
+        expect(target.closes).toHaveLength(1);
+        expect(target.closes[0]! - pooledAt).toBeLessThan(600);
+      } finally {
+        await target.close();
+      }
+    });
+
+    it('reuses a pooled connection within the idle time, and never cuts one in use (a slow answer, a quiet watch)', async () => {
+      const target = await startCountingServer();
+      try {
+        const { httpAgent } = transportFor({ server: target.url, idleSocketTimeoutMs: 100 });
+        expect(await get(`${target.url}/`, httpAgent)).toBe('fast');
+        await sleep(20);
+        // The pooled connection is taken again and stays quiet for 300 ms, three idle periods.
+        expect(await get(`${target.url}/slow`, httpAgent)).toBe('slow');
+        expect(target.connections()).toBe(1);
+        expect(target.closes).toHaveLength(0);
+        // A fresh connection that is slow from the start is not cut either.
+        const [a, b] = await Promise.all([get(`${target.url}/slow`, httpAgent), get(`${target.url}/slow`, httpAgent)]);
+        expect([a, b]).toEqual(['slow', 'slow']);
+      } finally {
+        await target.close();
+      }
+    });
+
+    it('gives the https agent the same idle limit (30 s by default), lifted while a connection is in use', () => {
+      const { httpsAgent } = transportFor({ server: 'https://idle.example', tls: { ca: 'CA' } });
+      expect(JSON.parse(JSON.stringify(httpsAgent))).toMatchObject({ idleSocketTimeoutMs: 30_000 });
+      const socket = new net.Socket();
+      try {
+        expect(httpsAgent.keepSocketAlive(socket as never)).toBe(true);
+        expect(socket.timeout).toBe(30_000);
+        httpsAgent.reuseSocket(socket as never, {} as never);
+        expect(socket.timeout).toBe(0);
+      } finally {
+        socket.destroy();
+      }
+      const short = transportFor({ server: 'https://idle.example', tls: { ca: 'CA' }, idleSocketTimeoutMs: 1_000 }).httpsAgent;
+      expect(short).not.toBe(httpsAgent);
+    });
+  });
 });

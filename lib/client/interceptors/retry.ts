@@ -4,10 +4,22 @@
  * says or else a jittered exponential backoff. 503 and 504 are retried only for idempotent methods;
  * 429 always, because the server rejected the request before doing anything.
  *
+ * A read (GET, HEAD: gets, lists, the start of a watch) is also repeated when the connection is
+ * reset or closed before an answer (`ECONNRESET`, "socket hang up", a keep-alive connection the
+ * server closed just as it was reused), with the same backoff, as client-go does for GETs. Writes
+ * are not: the server may have done them. A stream that already started is never repeated here
+ * (the watcher resumes it from its resourceVersion).
+ *
+ * A PUT or DELETE repeated after a 503 or 504 may meet the effect of its own first attempt (a 409
+ * Conflict on the changed resourceVersion, a 404 for the deleted object): the response says which
+ * statuses came before it (`HttpResponse.retriedAfter`) and the client's `ApiError` then has
+ * `mayHaveSucceeded` set.
+ *
  * @module
  */
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { HttpMethod } from '../../core/request.js';
+import { NetworkError } from '../errors.js';
 import type { HttpResponse, Interceptor } from '../interceptor.js';
 
 /**
@@ -67,6 +79,28 @@ export function isRetryable(method: string, status: number): boolean {
   return RETRYABLE_STATUSES.has(status) && IDEMPOTENT_METHODS.has(method.toUpperCase());
 }
 
+/** Codes of a connection that broke before an answer: reset, closed under a request, or ended early. */
+const CONNECTION_LOST_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+/**
+ * Whether a failure without a response is a lost connection (reset, EOF) that a read may retry
+ * safely: a {@link NetworkError} with code `ECONNRESET` ("socket hang up"), `EPIPE`,
+ * `ERR_STREAM_PREMATURE_CLOSE`, or undici's `UND_ERR_SOCKET` / `UND_ERR_CLOSED` ("other side
+ * closed"), to a GET or HEAD. Refused connections, DNS and TLS failures, timeouts and cancellations
+ * are not retried here.
+ *
+ * ## Example
+ * ```ts
+ * isRetryableConnectionLoss('GET', new NetworkError(req, 'socket hang up', 'ECONNRESET')); // true
+ * isRetryableConnectionLoss('PUT', new NetworkError(req, 'socket hang up', 'ECONNRESET')); // false
+ * ```
+ */
+export function isRetryableConnectionLoss(method: string, error: unknown): boolean {
+  const m = method.toUpperCase();
+  if (m !== 'GET' && m !== 'HEAD') return false;
+  return error instanceof NetworkError && error.code !== undefined && CONNECTION_LOST_CODES.has(error.code);
+}
+
 /**
  * Parses a `Retry-After` header (delay in seconds, or an HTTP date) into milliseconds from `now`.
  * Returns undefined when absent or unreadable; a date in the past gives 0.
@@ -118,8 +152,10 @@ function sleep(ms: number, scheduler: SchedulerLike, signal: AbortSignal): Promi
 }
 
 /**
- * Retries 429/503/504 responses (see the module docs), up to `maxRetries` times. The last response
- * is returned as is when retries run out, so the caller sees the server's Status.
+ * Retries 429/503/504 responses, and reads whose connection was lost (see the module docs), up to
+ * `maxRetries` times. The last response is returned as is when retries run out, so the caller sees
+ * the server's Status, with `retriedAfter` listing the statuses of the attempts before it; a lost
+ * connection that is not retried (or the last one) rejects with its `NetworkError`.
  *
  * ## Example
  * ```ts
@@ -129,13 +165,23 @@ function sleep(ms: number, scheduler: SchedulerLike, signal: AbortSignal): Promi
 export function retry(options: RetryOptions = {}): Interceptor {
   const { maxRetries = 3, baseDelayMs = 500, maxDelayMs = 30_000, random = Math.random, scheduler = asyncScheduler } = options;
   return async (request, next) => {
-    let response: HttpResponse = await next(request);
-    for (let attempt = 0; attempt < maxRetries && isRetryable(request.method, response.status); attempt++) {
+    const earlier: number[] = [];
+    for (let attempt = 0; ; attempt++) {
+      let response: HttpResponse;
+      try {
+        response = await next(request);
+      } catch (error) {
+        if (attempt >= maxRetries || request.signal.aborted || !isRetryableConnectionLoss(request.method, error)) throw error;
+        await sleep(backoffMs(attempt, baseDelayMs, maxDelayMs, random), scheduler, request.signal);
+        continue;
+      }
+      if (attempt >= maxRetries || !isRetryable(request.method, response.status)) {
+        return earlier.length === 0 ? response : { ...response, retriedAfter: earlier };
+      }
+      earlier.push(response.status);
       const asked = retryAfterMs(response.headers['retry-after'], scheduler.now());
       const wait = Math.min(maxDelayMs, asked ?? backoffMs(attempt, baseDelayMs, maxDelayMs, random));
       await sleep(wait, scheduler, request.signal);
-      response = await next(request);
     }
-    return response;
   };
 }
