@@ -281,6 +281,7 @@ export function workQueue<T, Reason, R>(
       let pumping = false;
       const canStart = options.canStart;
       let drainTimer: Subscription | undefined;
+      let yielded: Subscription | undefined;
       let draining: 'gateClosed' | 'stopped' | undefined;
       const subscriptions: Subscription[] = [];
 
@@ -345,8 +346,15 @@ export function workQueue<T, Reason, R>(
       const pump = (): void => {
         if (pumping) return;
         pumping = true;
+        // Synchronous work that keeps asking for itself at once (`requeue(0)`) would spin here
+        // forever: after more starts than there were due keys (plus slack), yield to the scheduler.
+        let budget = due + 1024;
         try {
           while (open && ready && !stopped && running.size < concurrency && (canStart === undefined || canStart())) {
+            if (--budget < 0) {
+              if (yielded === undefined || yielded.closed) yielded = scheduler.schedule(() => pump());
+              break;
+            }
             const entry = high.shift(validHigh) ?? low.shift(validLow);
             if (entry === undefined) break;
             start(entry);
@@ -558,6 +566,7 @@ export function workQueue<T, Reason, R>(
         input.unsubscribe();
         for (const s of subscriptions) s.unsubscribe();
         drainTimer?.unsubscribe();
+        yielded?.unsubscribe();
         dropPending();
         for (const run of [...running.values()]) {
           run.discard = true;

@@ -218,4 +218,29 @@ describe('workQueue', () => {
     ready$.next(true);
     expect(done).toBe(50_000);
   });
+
+  it('yields to the scheduler instead of spinning when synchronous work asks for itself at once, forever', () => {
+    ts.run(({ flush }) => {
+      const requests = new Subject<ScheduleRequest<string, string>>();
+      let runs = 0;
+      const sub = requests
+        .pipe(
+          workQueue(
+            (item: Item) => {
+              runs++;
+              requests.next({ ref: item.ref, runAt: ts.now(), reason: 'again' });
+              return of(item.ref);
+            },
+            { key: (r: string) => r },
+            ts,
+          ),
+        )
+        .subscribe();
+      requests.next({ ref: 'a', runAt: 0, reason: 'first' });
+      // it returned: the loop was cut after the budget and continues on the scheduler
+      expect(runs).toBe(1025);
+      sub.unsubscribe();
+      flush();
+    });
+  });
 });
