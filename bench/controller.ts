@@ -7,8 +7,11 @@
 //   3. p50/p99 latency from a change to the start of the reconcile that sees it, with changes
 //      paced in chunks (the controller is not saturated);
 //   4. 50 rapid updates of one object: reconciles with and without a debounce.
+//   5. the same no-op throughput of the controller as of 0e26eaf (before issue 16's work queue), frozen in
+//      bench/baseline/controller-0e26eaf, run alternately with the current one in this process: the ratio
+//      current / baseline (median of `--reps` runs each) is what to compare, not the absolute numbers.
 //
-//   npm run bench:controller [-- --objects 10000 --rounds 5]
+//   npm run bench:controller [-- --objects 10000 --rounds 5 --reps 3]
 //
 // Results go to bench/results/controller.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,6 +20,7 @@ import { join } from 'node:path';
 import { Subject, firstValueFrom, filter, take } from 'rxjs';
 import type { KubeObject } from 'rxkube/core';
 import { Action, Controller, ErrorPolicy, reflector, store, type ControllerConfig, type WatcherEvent } from 'rxkube/runtime';
+import { runBaseline } from './baseline/controller-0e26eaf/controller.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,6 +28,10 @@ const arg = (name: string, fallback: number): number => {
 };
 const OBJECTS = arg('objects', 10_000);
 const ROUNDS = arg('rounds', 5);
+const REPS = arg('reps', 3);
+
+/** Which controller: the current one, or the frozen one of 0e26eaf. */
+type Impl = 'current' | 'baseline';
 
 const object = (i: number, version: number): KubeObject => ({
   apiVersion: 'example.com/v1',
@@ -32,21 +40,23 @@ const object = (i: number, version: number): KubeObject => ({
 });
 
 /** A controller over a store fed by a Subject; `reconcile` is called for every reconcile. */
-function harness(config: ControllerConfig, reconcile: (o: KubeObject) => Action | Promise<Action>) {
+function harness(config: ControllerConfig, reconcile: (o: KubeObject) => Action | Promise<Action>, impl: Impl = 'current') {
   const { reader, writer } = store<KubeObject>();
   const events = new Subject<WatcherEvent<KubeObject>>();
   const results = new Subject<void>();
-  const sub = Controller.fromReflector(reader, reflector(writer, events), config)
-    .run((o) => reconcile(o), ErrorPolicy.backoff(), {})
-    .subscribe(() => results.next());
+  const results$ =
+    impl === 'current'
+      ? Controller.fromReflector(reader, reflector(writer, events), config).run((o) => reconcile(o), ErrorPolicy.backoff(), {})
+      : runBaseline(reader, reflector(writer, events), config, (o: KubeObject) => reconcile(o), ErrorPolicy.backoff(), {});
+  const sub = results$.subscribe(() => results.next());
   return { events, results, stop: () => sub.unsubscribe() };
 }
 
 const waitFor = (results: Subject<void>, n: number): Promise<unknown> => firstValueFrom(results.pipe(take(n), filter((_, i) => i === n - 1)));
 
-async function throughput(concurrency: number, async: boolean): Promise<{ perSecond: number; microsPerReconcile: number }> {
+async function throughput(concurrency: number, async: boolean, impl: Impl = 'current'): Promise<{ perSecond: number; microsPerReconcile: number }> {
   const noop = async ? async () => Action.awaitChange() : () => Action.awaitChange();
-  const h = harness({ concurrency }, noop);
+  const h = harness({ concurrency }, noop, impl);
   const listed = waitFor(h.results, OBJECTS);
   h.events.next({ type: 'init' });
   for (let i = 0; i < OBJECTS; i++) h.events.next({ type: 'initApply', object: object(i, 1) });
@@ -133,8 +143,29 @@ async function rapid(debounce: number, gapMs: number): Promise<number> {
   return reconciles;
 }
 
+/** Current vs baseline, alternately, `REPS` times each: the medians and their ratio. */
+async function versus(concurrency: number, async: boolean): Promise<{ current: number; baseline: number; ratio: number; runs: { current: number[]; baseline: number[] } }> {
+  const runs = { current: [] as number[], baseline: [] as number[] };
+  for (let i = 0; i < REPS; i++) {
+    runs.baseline.push((await throughput(concurrency, async, 'baseline')).perSecond);
+    runs.current.push((await throughput(concurrency, async, 'current')).perSecond);
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  const current = median(runs.current);
+  const baseline = median(runs.baseline);
+  return { current, baseline, ratio: Number((current / baseline).toFixed(3)), runs };
+}
+
 async function main(): Promise<void> {
+  const loadBefore = loadavg();
   await throughput(16, false); // warm-up
+  await throughput(16, false, 'baseline');
+  const vsBaseline = {
+    syncNoopConcurrency16: await versus(16, false),
+    syncNoopUnbounded: await versus(0, false),
+    asyncNoopConcurrency16: await versus(16, true),
+    asyncNoopUnbounded: await versus(0, true),
+  };
   const results = {
     objects: OBJECTS,
     rounds: ROUNDS,
@@ -152,7 +183,8 @@ async function main(): Promise<void> {
       every1msNoDebounce: await rapid(0, 1),
       every1msDebounce100ms: await rapid(100, 1),
     },
-    machine: { node: process.version, platform: `${platform()} ${release()}`, cpu: cpus()[0]?.model, cores: cpus().length, loadavg: loadavg() },
+    vsBaseline0e26eaf: vsBaseline,
+    machine: { node: process.version, platform: `${platform()} ${release()}`, cpu: cpus()[0]?.model, cores: cpus().length, loadavgBefore: loadBefore, loadavg: loadavg() },
   };
   const overhead = {
     sync: results.throughput.syncNoopConcurrency16.microsPerReconcile - results.baselineMicrosPerChange.sync,

@@ -8,10 +8,10 @@
  *
  * @module
  */
-import { Observable, isObservable, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, isObservable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { Action, type ErrorPolicy } from './action.js';
 import { ControllerError, type ControllerErrorReason } from './controller-error.js';
-import { METRICS, type MetricsSink } from './metrics.js';
+import { METRICS, type MetricLabels, type MetricsSink } from './metrics.js';
 import type { ReconcileBackoff } from './reconcile-backoff.js';
 import type { ControllerRef, ReconcileInfo, ReconcileReason } from './reconcile-reason.js';
 import type { ScheduledItem } from './scheduler.js';
@@ -123,184 +123,242 @@ const NONE: unique symbol = Symbol('none');
 export function reconcileRunner<K, C>(
   deps: ReconcileDeps<K, C>,
 ): (item: ScheduledItem<ControllerRef, ReconcileReason>, cancellation?: WorkCancellation) => Observable<ControllerResult> {
-  const { reader, reconcile, errorPolicy, context, backoff, retryLimit, metrics, clock, timeoutMs, requeue } = deps;
-  const ctl = { controller: deps.controllerName };
-  const queue = { name: deps.controllerName };
-  // A throwing sink must not keep a reconcile from completing (its key would stay running):
-  // every call is guarded, and what it threw is reported by the reconcile it happened in.
-  let metricsError: unknown = NONE;
-  const guarded: MetricsSink = {
-    inc(name, labels, by) {
-      try {
-        metrics.inc(name, labels, by);
-      } catch (error) {
-        metricsError = error;
-      }
-    },
-    set(name, labels, value) {
-      try {
-        metrics.set(name, labels, value);
-      } catch (error) {
-        metricsError = error;
-      }
-    },
-    observe(name, labels, value) {
-      try {
-        metrics.observe(name, labels, value);
-      } catch (error) {
-        metricsError = error;
-      }
-    },
-  };
+  const shared = new Shared(deps);
   return (item, cancellation) =>
     new Observable<ControllerResult>((subscriber) => {
-      const internal = (reason: ControllerErrorReason, message: string, cause: unknown): void => {
-        const error = new ControllerError(reason, `${message} (reconcile of ${describe(item.ref)})`, { ...item.ref }, cause);
-        subscriber.next({ type: 'internalError', ref: item.ref, reason: item.reason, error });
-      };
-      const flushMetricsError = (): void => {
-        if (metricsError === NONE) return;
-        const cause = metricsError;
-        metricsError = NONE;
-        internal('metricsFailed', 'the metrics sink threw', cause);
-      };
-      const started = clock.now();
-      guarded.observe(METRICS.workqueueQueueDurationSeconds, queue, Math.max(0, started - Math.max(item.dueAt, item.queuedAt)) / 1000);
-      const object = reader.get(item.ref);
-      if (object === undefined) {
-        backoff.forget(item.key);
-        guarded.inc(METRICS.reconcileSkippedTotal, ctl);
-        flushMetricsError();
-        subscriber.complete();
-        return undefined;
-      }
-      let abort: AbortController | undefined;
-      let settled = false;
-      // A Promise is in flight: the reconcile has not really ended even if it timed out.
-      let pending = false;
-      let timer: Subscription | undefined;
-      let inner: Subscription | undefined;
-      const info: ReconcileInfo = {
-        ref: item.ref,
-        reason: item.reason,
-        // Created on first use: most reconcilers never look at it, and it is not free.
-        get signal(): AbortSignal {
-          abort ??= new AbortController();
-          return abort.signal;
-        },
-      };
-      const abortWith = (reason: unknown): void => {
-        abort ??= new AbortController();
-        if (!abort.signal.aborted) abort.abort(reason);
-      };
-      const finish = (): void => {
-        if (!pending) subscriber.complete();
-      };
-      const settle = (): boolean => {
-        if (settled) return false;
-        settled = true;
-        timer?.unsubscribe();
-        guarded.observe(METRICS.reconcileTimeSeconds, ctl, (clock.now() - started) / 1000);
-        return true;
-      };
-      const succeed = (action: Action): void => {
-        if (settle()) {
-          backoff.forget(item.key);
-          guarded.inc(METRICS.reconcileTotal, { ...ctl, result: action.type === 'requeue' ? 'requeue_after' : 'success' });
-          if (action.type === 'requeue') requeue(item.ref, action.afterMs, REQUEUE);
-          subscriber.next({ type: 'reconciled', ref: item.ref, reason: item.reason, action });
-          flushMetricsError();
-        }
-        finish();
-      };
-      const fail = (error: unknown): void => {
-        if (settle()) {
-          inner?.unsubscribe();
-          abortWith(error);
-          const failure = backoff.fail(item.key);
-          const backoffMs = retryLimit === undefined ? failure.backoffMs : Math.max(failure.backoffMs, retryLimit.reserve());
-          let action: Action;
-          let policyError: unknown = NONE;
-          try {
-            action = errorPolicy(error, item.ref, context, { failures: failure.failures, backoffMs });
-          } catch (thrown) {
-            policyError = thrown;
-            action = Action.requeue(backoffMs);
-          }
-          guarded.inc(METRICS.reconcileTotal, { ...ctl, result: 'error' });
-          guarded.inc(METRICS.reconcileErrorsTotal, ctl);
-          if (action.type === 'requeue') {
-            guarded.inc(METRICS.workqueueRetriesTotal, queue);
-            requeue(item.ref, action.afterMs, ERROR_BACKOFF);
-          }
-          subscriber.next({ type: 'failed', ref: item.ref, reason: item.reason, error, action });
-          if (policyError !== NONE) internal('errorPolicyFailed', 'the error policy threw; retrying with the backoff', policyError);
-          flushMetricsError();
-        }
-        finish();
-      };
-      if (timeoutMs !== undefined) {
-        timer = clock.schedule(
-          () => fail(new ControllerError('reconcileTimeout', `reconcile of ${describe(item.ref)} took longer than ${timeoutMs} ms`, { ...item.ref })),
-          timeoutMs,
-        );
-      }
-      cancellation?.onCancel((reason) => {
-        abortWith(reason);
-        if (inner !== undefined && !settled) {
-          // An Observable reconcile ends when unsubscribed: cancelled, no result.
-          settled = true;
-          timer?.unsubscribe();
-          inner.unsubscribe();
-          subscriber.complete();
-        }
-      });
-      try {
-        const result = reconcile(object, context, info);
-        if (isObservable(result)) {
-          let last: Action = Action.awaitChange();
-          const subscription = result.subscribe({ next: (a) => (last = a), error: fail, complete: () => succeed(last) });
-          if (settled) subscription.unsubscribe();
-          else inner = subscription;
-          if (cancellation?.cancelled && !settled) {
-            settled = true;
-            timer?.unsubscribe();
-            subscription.unsubscribe();
-            subscriber.complete();
-          }
-        } else if (isPromiseLike(result)) {
-          pending = true;
-          result.then(
+      const run = new ReconcileRun(shared, item, cancellation, subscriber);
+      run.start();
+      return () => run.teardown();
+    });
+}
+
+/**
+ * What every reconcile of one controller shares: its dependencies, label sets made once, and the
+ * metrics sink guarded so that a throwing sink cannot keep a reconcile from completing (its key
+ * would stay running); what it threw is reported by the reconcile it happened in.
+ */
+class Shared<K, C> implements MetricsSink {
+  readonly ctl: MetricLabels;
+  readonly queue: MetricLabels;
+  readonly success: MetricLabels;
+  readonly requeueAfter: MetricLabels;
+  readonly error: MetricLabels;
+  metricsError: unknown = NONE;
+
+  constructor(readonly deps: ReconcileDeps<K, C>) {
+    this.ctl = { controller: deps.controllerName };
+    this.queue = { name: deps.controllerName };
+    this.success = { controller: deps.controllerName, result: 'success' };
+    this.requeueAfter = { controller: deps.controllerName, result: 'requeue_after' };
+    this.error = { controller: deps.controllerName, result: 'error' };
+  }
+
+  inc(name: string, labels: MetricLabels, by?: number): void {
+    try {
+      this.deps.metrics.inc(name, labels, by);
+    } catch (error) {
+      this.metricsError = error;
+    }
+  }
+
+  set(name: string, labels: MetricLabels, value: number): void {
+    try {
+      this.deps.metrics.set(name, labels, value);
+    } catch (error) {
+      this.metricsError = error;
+    }
+  }
+
+  observe(name: string, labels: MetricLabels, value: number): void {
+    try {
+      this.deps.metrics.observe(name, labels, value);
+    } catch (error) {
+      this.metricsError = error;
+    }
+  }
+}
+
+/** One reconcile: a small state machine driven by the reconciler's outcome, a timeout and a cancellation. */
+class ReconcileRun<K, C> {
+  private abort: AbortController | undefined;
+  private settled = false;
+  /** A Promise is in flight: the reconcile has not really ended even if it timed out. */
+  private pending = false;
+  private timer: Subscription | undefined;
+  private inner: Subscription | undefined;
+  private started = 0;
+
+  constructor(
+    private readonly shared: Shared<K, C>,
+    private readonly item: ScheduledItem<ControllerRef, ReconcileReason>,
+    private readonly cancellation: WorkCancellation | undefined,
+    private readonly subscriber: Subscriber<ControllerResult>,
+  ) {}
+
+  start(): void {
+    const { shared, item } = this;
+    const { reader, reconcile, context, clock, timeoutMs } = shared.deps;
+    this.started = clock.now();
+    shared.observe(METRICS.workqueueQueueDurationSeconds, shared.queue, Math.max(0, this.started - Math.max(item.dueAt, item.queuedAt)) / 1000);
+    const object = reader.get(item.ref);
+    if (object === undefined) {
+      shared.deps.backoff.forget(item.key);
+      shared.inc(METRICS.reconcileSkippedTotal, shared.ctl);
+      this.flushMetricsError();
+      this.subscriber.complete();
+      return;
+    }
+    if (timeoutMs !== undefined) {
+      this.timer = clock.schedule(
+        () => this.fail(new ControllerError('reconcileTimeout', `reconcile of ${describe(item.ref)} took longer than ${timeoutMs} ms`, { ...item.ref })),
+        timeoutMs,
+      );
+    }
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const run = this;
+    const info: ReconcileInfo = {
+      ref: item.ref,
+      reason: item.reason,
+      // Created on first use: most reconcilers never look at it, and it is not free.
+      get signal(): AbortSignal {
+        run.abort ??= new AbortController();
+        return run.abort.signal;
+      },
+    };
+    try {
+      const result = reconcile(object, context, info);
+      if (isObservable(result)) {
+        let last: Action = Action.awaitChange();
+        const subscription = result.subscribe({
+          next: (a) => (last = a),
+          error: (e: unknown) => this.fail(e),
+          complete: () => this.succeed(last),
+        });
+        if (this.settled) subscription.unsubscribe();
+        else this.inner = subscription;
+      } else if (isPromiseLike(result)) {
+        this.pending = true;
+        result
+          .then(
             (action) => {
-              pending = false;
-              if (!subscriber.closed) succeed(action);
+              this.pending = false;
+              if (!this.subscriber.closed) this.succeed(action);
             },
             (error: unknown) => {
-              pending = false;
-              if (!subscriber.closed) fail(error);
+              this.pending = false;
+              if (!this.subscriber.closed) this.fail(error);
             },
-          ).then(undefined, (error: unknown) => {
+          )
+          .then(undefined, (error: unknown) => {
             // Only reached if reporting itself threw: release the key all the same.
-            pending = false;
-            if (subscriber.closed) return;
-            internal('workFailed', 'reporting the outcome threw', error);
-            subscriber.complete();
+            this.pending = false;
+            if (this.subscriber.closed) return;
+            this.internal('workFailed', 'reporting the outcome threw', error);
+            this.subscriber.complete();
           });
-        } else {
-          succeed(result);
-        }
-      } catch (error) {
-        fail(error);
+      } else {
+        this.succeed(result);
       }
-      return () => {
-        timer?.unsubscribe();
-        inner?.unsubscribe();
-        if (!settled) {
-          settled = true;
-          abortWith(new ControllerError('reconcileCancelled', `reconcile of ${describe(item.ref)} was cancelled at shutdown`, { ...item.ref }));
-        }
-      };
-    });
+    } catch (error) {
+      this.fail(error);
+    }
+    // Only work that is still going on can be cancelled (loss of leadership, shutdown).
+    if (!this.subscriber.closed) this.cancellation?.onCancel((reason) => this.cancelled(reason));
+  }
+
+  teardown(): void {
+    this.timer?.unsubscribe();
+    this.inner?.unsubscribe();
+    if (!this.settled) {
+      this.settled = true;
+      this.abortWith(new ControllerError('reconcileCancelled', `reconcile of ${describe(this.item.ref)} was cancelled at shutdown`, { ...this.item.ref }));
+    }
+  }
+
+  private cancelled(reason: unknown): void {
+    this.abortWith(reason);
+    if (this.inner !== undefined && !this.settled) {
+      // An Observable reconcile ends when unsubscribed: cancelled, no result.
+      this.settled = true;
+      this.timer?.unsubscribe();
+      this.inner.unsubscribe();
+      this.subscriber.complete();
+    }
+  }
+
+  private abortWith(reason: unknown): void {
+    this.abort ??= new AbortController();
+    if (!this.abort.signal.aborted) this.abort.abort(reason);
+  }
+
+  private settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    this.timer?.unsubscribe();
+    const { shared } = this;
+    shared.observe(METRICS.reconcileTimeSeconds, shared.ctl, (shared.deps.clock.now() - this.started) / 1000);
+    return true;
+  }
+
+  /** Completes once the reconcile has really ended (not while its Promise is in flight). */
+  private finish(): void {
+    if (!this.pending) this.subscriber.complete();
+  }
+
+  private succeed(action: Action): void {
+    if (this.settle()) {
+      const { shared, item } = this;
+      shared.deps.backoff.forget(item.key);
+      shared.inc(METRICS.reconcileTotal, action.type === 'requeue' ? shared.requeueAfter : shared.success);
+      if (action.type === 'requeue') shared.deps.requeue(item.ref, action.afterMs, REQUEUE);
+      this.subscriber.next({ type: 'reconciled', ref: item.ref, reason: item.reason, action });
+      this.flushMetricsError();
+    }
+    this.finish();
+  }
+
+  private fail(error: unknown): void {
+    if (this.settle()) {
+      const { shared, item } = this;
+      const { backoff, retryLimit, errorPolicy, context, requeue } = shared.deps;
+      this.inner?.unsubscribe();
+      this.abortWith(error);
+      const failure = backoff.fail(item.key);
+      const backoffMs = retryLimit === undefined ? failure.backoffMs : Math.max(failure.backoffMs, retryLimit.reserve());
+      let action: Action;
+      let policyError: unknown = NONE;
+      try {
+        action = errorPolicy(error, item.ref, context, { failures: failure.failures, backoffMs });
+      } catch (thrown) {
+        policyError = thrown;
+        action = Action.requeue(backoffMs);
+      }
+      shared.inc(METRICS.reconcileTotal, shared.error);
+      shared.inc(METRICS.reconcileErrorsTotal, shared.ctl);
+      if (action.type === 'requeue') {
+        shared.inc(METRICS.workqueueRetriesTotal, shared.queue);
+        requeue(item.ref, action.afterMs, ERROR_BACKOFF);
+      }
+      this.subscriber.next({ type: 'failed', ref: item.ref, reason: item.reason, error, action });
+      if (policyError !== NONE) this.internal('errorPolicyFailed', 'the error policy threw; retrying with the backoff', policyError);
+      this.flushMetricsError();
+    }
+    this.finish();
+  }
+
+  private internal(reason: ControllerErrorReason, message: string, cause: unknown): void {
+    const { item } = this;
+    const error = new ControllerError(reason, `${message} (reconcile of ${describe(item.ref)})`, { ...item.ref }, cause);
+    this.subscriber.next({ type: 'internalError', ref: item.ref, reason: item.reason, error });
+  }
+
+  private flushMetricsError(): void {
+    const { shared } = this;
+    if (shared.metricsError === NONE) return;
+    const cause = shared.metricsError;
+    shared.metricsError = NONE;
+    this.internal('metricsFailed', 'the metrics sink threw', cause);
+  }
 }
 
 function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {

@@ -168,15 +168,40 @@ interface Entry<T, Reason> {
   timer: Subscription | undefined;
 }
 
-interface Run<T, Reason> {
-  readonly item: ScheduledItem<T, Reason>;
-  readonly cancellation: WorkCancellation;
-  subscription: Subscription | undefined;
-  ended: boolean;
+/** What a run needs from its queue (one object per queue, so a run allocates no closures). */
+interface RunHost<T, Reason, R> {
+  emit(run: Run<T, Reason, R>, value: R): void;
+  failed(run: Run<T, Reason, R>, error: unknown): void;
+  end(run: Run<T, Reason, R>): void;
+}
+
+/** One running item: its cancellation, and the observer of its work. */
+class Run<T, Reason, R> extends WorkCancellation {
+  subscription: Subscription | undefined = undefined;
+  ended = false;
   /** Cancelled because the gate closed: queue the key again when it ends. */
-  redo: boolean;
+  redo = false;
   /** Results are no longer delivered (after the output was unsubscribed or completed). */
-  discard: boolean;
+  discard = false;
+
+  constructor(
+    readonly item: ScheduledItem<T, Reason>,
+    private readonly host: RunHost<T, Reason, R>,
+  ) {
+    super();
+  }
+
+  next(value: R): void {
+    this.host.emit(this, value);
+  }
+
+  error(error: unknown): void {
+    this.host.failed(this, error);
+  }
+
+  complete(): void {
+    this.host.end(this);
+  }
 }
 
 /**
@@ -206,7 +231,7 @@ class EntryQueue<T, Reason> {
   }
 
   clear(): void {
-    this.items = [];
+    this.items.length = 0;
     this.head = 0;
   }
 
@@ -270,10 +295,12 @@ export function workQueue<T, Reason, R>(
   return (source) =>
     new Observable<R>((subscriber) => {
       const entries = new Map<string, Entry<T, Reason>>();
-      const running = new Map<string, Run<T, Reason>>();
+      const running = new Map<string, Run<T, Reason, R>>();
       const high = new EntryQueue<T, Reason>();
       const low = new EntryQueue<T, Reason>();
       let due = 0;
+      /** Entries waiting in `high`/`low` for a slot. */
+      let queued = 0;
       let ready = options.ready$ === undefined;
       let open = options.gate$ === undefined;
       let stopped = false;
@@ -291,6 +318,7 @@ export function workQueue<T, Reason, R>(
 
       const enqueue = (entry: Entry<T, Reason>): void => {
         entry.queued = true;
+        queued++;
         (entry.low ? low : high).push(entry);
       };
 
@@ -330,6 +358,18 @@ export function workQueue<T, Reason, R>(
           entry.runAt = runAt;
           entry.low = entry.low && isLow;
         } else {
+          if (runAt <= now && queued === 0 && !pumping && open && ready && !stopped && running.size < concurrency && !running.has(key)) {
+            // The hot path: due now, nothing waits ahead of it and a slot is free: no entry at all.
+            pumping = true;
+            try {
+              launch({ ref, reason, key, queuedAt: now, dueAt: runAt });
+            } finally {
+              pumping = false;
+            }
+            if (queued > 0) pump();
+            else checkDone();
+            return;
+          }
           entry = { key, ref, reason, runAt, queuedAt: now, low: isLow, due: false, queued: false, timer: undefined };
           entries.set(key, entry);
         }
@@ -368,43 +408,28 @@ export function workQueue<T, Reason, R>(
       const start = (entry: Entry<T, Reason>): void => {
         entries.delete(entry.key);
         entry.queued = false;
+        queued--;
         due--;
         depth();
-        const item: ScheduledItem<T, Reason> = {
-          ref: entry.ref,
-          reason: entry.reason,
-          key: entry.key,
-          queuedAt: entry.queuedAt,
-          dueAt: entry.runAt,
-        };
-        const run: Run<T, Reason> = {
-          item,
-          cancellation: new WorkCancellation(),
-          subscription: undefined,
-          ended: false,
-          redo: false,
-          discard: false,
-        };
-        running.set(entry.key, run);
+        launch({ ref: entry.ref, reason: entry.reason, key: entry.key, queuedAt: entry.queuedAt, dueAt: entry.runAt });
+      };
+
+      const launch = (item: ScheduledItem<T, Reason>): void => {
+        const run = new Run<T, Reason, R>(item, host);
+        running.set(item.key, run);
         let input: ObservableInput<R>;
         try {
-          input = work(item, run.cancellation);
+          input = work(item, run);
         } catch (error) {
           failed(run, error);
           return;
         }
-        const subscription = (isObservable(input) ? input : from(input)).subscribe({
-          next: (value) => {
-            if (!run.discard) subscriber.next(value);
-          },
-          error: (error: unknown) => failed(run, error),
-          complete: () => end(run),
-        });
+        const subscription = (isObservable(input) ? input : from(input)).subscribe(run);
         if (run.ended) subscription.unsubscribe();
         else run.subscription = subscription;
       };
 
-      const failed = (run: Run<T, Reason>, error: unknown): void => {
+      const failed = (run: Run<T, Reason, R>, error: unknown): void => {
         if (run.ended) return;
         end(run);
         if (run.discard) return;
@@ -414,7 +439,7 @@ export function workQueue<T, Reason, R>(
 
       // The one place a key is released. Runs in every path that ends a run (complete, error,
       // throw at start, forced unsubscribe), so a key can never stay running by accident.
-      const end = (run: Run<T, Reason>): void => {
+      const end = (run: Run<T, Reason, R>): void => {
         if (run.ended) return;
         run.ended = true;
         const { key } = run.item;
@@ -442,6 +467,14 @@ export function workQueue<T, Reason, R>(
         pump();
       };
 
+      const host: RunHost<T, Reason, R> = {
+        emit: (run, value) => {
+          if (!run.discard) subscriber.next(value);
+        },
+        failed: (run, error) => failed(run, error),
+        end: (run) => end(run),
+      };
+
       const reportDrained = (abandoned: number): void => {
         const cause = draining;
         if (cause === undefined) return;
@@ -459,7 +492,7 @@ export function workQueue<T, Reason, R>(
       const cancelAll = (cause: CancelCause): void => {
         for (const run of [...running.values()]) {
           if (cause === 'gateClosed') run.redo = true;
-          run.cancellation.cancel(cancelReason(run.item, cause));
+          run.cancel(cancelReason(run.item, cause));
         }
       };
 
@@ -491,6 +524,7 @@ export function workQueue<T, Reason, R>(
         high.clear();
         low.clear();
         due = 0;
+        queued = 0;
         depth();
       };
 
@@ -508,7 +542,7 @@ export function workQueue<T, Reason, R>(
         drainTimer = scheduler.schedule(() => {
           const abandoned = running.size;
           for (const run of [...running.values()]) {
-            run.cancellation.cancel(cancelReason(run.item, 'stopped'));
+            run.cancel(cancelReason(run.item, 'stopped'));
             run.discard = true;
             run.subscription?.unsubscribe();
           }
@@ -570,7 +604,7 @@ export function workQueue<T, Reason, R>(
         dropPending();
         for (const run of [...running.values()]) {
           run.discard = true;
-          if (!wasStopped) run.cancellation.cancel(cancelReason(run.item, 'unsubscribed'));
+          if (!wasStopped) run.cancel(cancelReason(run.item, 'unsubscribed'));
           const sub = run.subscription;
           if (sub === undefined || sub.closed) continue;
           if (graceMs <= 0 || wasStopped) sub.unsubscribe();
