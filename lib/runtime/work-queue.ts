@@ -358,7 +358,17 @@ export function workQueue<T, Reason, R>(
           entry.runAt = runAt;
           entry.low = entry.low && isLow;
         } else {
-          if (runAt <= now && queued === 0 && !pumping && open && ready && !stopped && running.size < concurrency && !running.has(key)) {
+          if (
+            runAt <= now &&
+            queued === 0 &&
+            !pumping &&
+            open &&
+            ready &&
+            !stopped &&
+            running.size < concurrency &&
+            !running.has(key) &&
+            (canStart === undefined || canStart())
+          ) {
             // The hot path: due now, nothing waits ahead of it and a slot is free: no entry at all.
             pumping = true;
             try {
