@@ -6,7 +6,7 @@
 // installs it in a fresh project and runs this file there, with jest.config.js pointing at
 // 'rxkube/testing/jest-global-setup' and 'rxkube/testing/jest-global-teardown'.
 import { Api } from 'rxkube/client';
-import { ConfigMap } from 'rxkube/core';
+import { ConfigMap, Patch } from 'rxkube/core';
 import { awaitCondition } from 'rxkube/runtime';
 import { startTestCluster, type TestCluster } from 'rxkube/testing';
 import type { Subscription } from 'rxjs';
@@ -40,8 +40,8 @@ describe('ConfigMapGenerator operator', () => {
     expect(made?.data).toEqual({ content: 'hello', 'content-1': 'hello' });
     expect(made?.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'ConfigMapGenerator', name: 'greeting', controller: true });
 
-    const current = await generators.get('greeting');
-    await generators.replace('greeting', { ...current, spec: { content: 'bonjour', copies: 1 } });
+    // A merge patch, not get + replace: the operator writes the generator too (finalizer, status).
+    await generators.patch('greeting', Patch.merge({ spec: { content: 'bonjour', copies: 1 } }));
     const remade = await awaitCondition(configMaps, 'greeting-gen', (cm) => cm?.data?.['content'] === 'bonjour', { timeout: 30_000 });
     expect(remade?.data).toEqual({ content: 'bonjour' });
   });

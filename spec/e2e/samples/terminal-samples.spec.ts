@@ -55,7 +55,8 @@ describe('terminal samples', () => {
       const gen = { apiVersion: 'samples.rxkube.dev/v1', kind: 'ConfigMapGenerator', metadata: { name: 'terminal' }, spec: { content: 'from a test' } };
       await kubectl(['apply', '-n', ns, '-f', '-'], { input: JSON.stringify(gen) });
       await eventually(async () => (await kubectl(['get', 'configmap', 'terminal-gen', '-n', ns, '-o', 'jsonpath={.data.content}']).catch(() => '')) === 'from a test', { timeoutMs: 20_000 });
-      expect(sample.output()).toContain(`reconcile ${ns}/terminal: terminal-gen holds "from a test" x1`);
+      // The operator writes the ConfigMap first, then the status and an Event, then prints: wait for the line.
+      await eventually(() => sample.output().includes(`reconcile ${ns}/terminal: terminal-gen holds "from a test" x1`), { timeoutMs: 10_000 });
       // Deleting the generator runs the finalizer's cleanup before it goes.
       await kubectl(['delete', 'configmapgenerators.samples.rxkube.dev', 'terminal', '-n', ns, '--timeout=30s']);
       expect(sample.output()).toContain(`cleanup   ${ns}/terminal`);
