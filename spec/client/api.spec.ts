@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import type { ConfigMap, Pod } from '../../lib/core/api/core/v1.js';
-import { firstValueFrom, Subject, take, toArray } from 'rxjs';
+import { firstValueFrom, type Observable, Subject, take, toArray } from 'rxjs';
 import { InvalidRequestError } from '../../lib/core/errors.js';
 import { Patch } from '../../lib/core/patch.js';
 import { resourceType } from '../../lib/core/resource.js';
@@ -290,6 +290,38 @@ describe('Api', () => {
       expect(isAbortedError(error)).toBe(true);
       expect((error as AbortedError).message).toMatch(/: aborted$/);
       await closed; // the server saw the request torn down
+    });
+
+    type Call$ = (api: Api<ConfigMap, 'Namespaced'>) => Observable<unknown>;
+    const calls$: Array<[string, Call$]> = [
+      ['get$', (api) => api.get$('a')],
+      ['getOpt$', (api) => api.getOpt$('a')],
+      ['getMetadata$', (api) => api.getMetadata$('a')],
+      ['list$', (api) => api.list$()],
+      ['listAll$', (api) => api.listAll$()],
+      ['listMetadata$', (api) => api.listMetadata$()],
+      ['create$', (api) => api.create$(obj)],
+      ['replace$', (api) => api.replace$('a', obj)],
+      ['patch$', (api) => api.patch$('a', Patch.merge({}))],
+      ['apply$', (api) => api.apply$('a', {}, { fieldManager: 'test' })],
+      ['delete$', (api) => api.delete$('a')],
+      ['deleteCollection$', (api) => api.deleteCollection$()],
+      ['getStatus$', (api) => api.getStatus$('a')],
+      ['patchStatus$', (api) => api.patchStatus$('a', Patch.merge({}))],
+      ['replaceStatus$', (api) => api.replaceStatus$('a', obj)],
+      ['getScale$', (api) => api.getScale$('a')],
+      ['patchScale$', (api) => api.patchScale$('a', Patch.merge({}))],
+      ['replaceScale$', (api) => api.replaceScale$('a', { spec: { replicas: 1 } })],
+      ['logs$', (api) => api.logs$('a')],
+    ];
+
+    it.each(calls$)('%s: unsubscribing closes the connection', async (_name, call) => {
+      server.handle(() => undefined); // never answers
+      const closed = server.nextSocketClose();
+      const sub = call(Api.namespaced(client, ConfigMapType, 'ns')).subscribe({ error: () => undefined });
+      await server.waitForRequests(1);
+      sub.unsubscribe();
+      await closed;
     });
 
     it('evict: aborting rejects with AbortedError and closes the connection', async () => {
