@@ -276,7 +276,7 @@ export class Controller<K extends KubeObject> {
   static for<K extends KubeObject>(
     api: ControllerSource<K>,
     watcherConfig: WatcherConfig,
-    config: ControllerConfig,
+    config?: ControllerConfig,
     storeOptions?: StoreOptions<NoInfer<K>>,
   ): Controller<K>;
   static for<K extends KubeObject>(
@@ -286,7 +286,9 @@ export class Controller<K extends KubeObject> {
     storeOptions?: StoreOptions<K>,
   ): Controller<K> {
     const options: ControllerOptions<K> =
-      config === undefined ? (first as ControllerOptions<K>) : { ...config, watcher: first as WatcherConfig, ...(storeOptions ? { store: storeOptions } : {}) };
+      config !== undefined || isWatcherConfig(first)
+        ? { ...config, watcher: first as WatcherConfig, ...(storeOptions ? { store: storeOptions } : {}) }
+        : (first as ControllerOptions<K>);
     const { watcher: watcherConfig = {}, store: storeOptions_ = {}, predicate, ...rest } = options;
     const { reader, writer } = store<K>(storeOptions_);
     const scheduler = rest.scheduler ?? watcherConfig.scheduler;
@@ -382,7 +384,7 @@ export class Controller<K extends KubeObject> {
     config: WatcherConfig,
     mapper: (object: R) => Iterable<ControllerRef>,
   ): Controller<K> {
-    return this.related('watches', (c) => watcherWithErrors(api, c), config, mapper);
+    return this.related('watches', (c) => watcherWithErrors(api, c), config, mapper, pickResource((api as { readonly resourceType?: PrimaryResource }).resourceType));
   }
 
   /** Reconciles every object in the store each time `trigger$` emits. */
@@ -569,6 +571,27 @@ function describeRef(ref: ControllerRef): string {
 function cancelled(ref: ControllerRef, cause: CancelCause): ControllerError {
   const why = cause === 'gateClosed' ? 'leadership was lost' : 'the controller is shutting down';
   return new ControllerError('reconcileCancelled', `reconcile of ${describeRef(ref)} was cancelled: ${why}`, { ...ref });
+}
+
+/** Settings only a watcher config has: a two-argument `Controller.for(api, { labelSelector })` of the old form. */
+const WATCHER_ONLY_KEYS: readonly string[] = [
+  'labelSelector',
+  'fieldSelector',
+  'shardSelector',
+  'timeoutSeconds',
+  'pageSize',
+  'bookmarks',
+  'listSemantic',
+  'initialListStrategy',
+  'backoff',
+  'random',
+  'idleMarginSeconds',
+  'onError',
+];
+
+function isWatcherConfig(options: object): boolean {
+  for (const key of WATCHER_ONLY_KEYS) if (key in options) return true;
+  return false;
 }
 
 function pickResource(type: PrimaryResource | undefined): PrimaryResource | undefined {

@@ -64,6 +64,24 @@ describe('Controller (builder)', () => {
     });
   });
 
+  it('still takes the old forms: a watcher config alone, or positional options', () => {
+    const selectors: Array<string | undefined> = [];
+    const api = {
+      ...source([], () => NEVER),
+      list$: (p: { labelSelector?: string }) => (selectors.push(p.labelSelector), of<ObjectList<KubeObject>>({ metadata: { resourceVersion: '1' }, items: [] })),
+    };
+    ts.run(() => {
+      const subs = [
+        Controller.for(api, { labelSelector: 'old=two', scheduler: ts }),
+        Controller.for(api, { labelSelector: 'old=three' }, { scheduler: ts }),
+        Controller.for(api, { watcher: { labelSelector: 'new' }, scheduler: ts }),
+      ].map((c) => c.run(() => Action.awaitChange(), ErrorPolicy.backoff(), {}).subscribe());
+      ts.schedule(() => subs.forEach((s) => s.unsubscribe()), 5);
+      ts.flush();
+    });
+    expect(selectors).toEqual(['old=two', 'old=three', 'new']);
+  });
+
   it('skips status-only updates with the generation predicate, while the store still sees them', () => {
     ts.run(({ cold }) => {
       const log: string[] = [];
@@ -147,7 +165,7 @@ describe('Controller (builder)', () => {
         watchMetadata: () => NEVER,
         resourceType: { kind: 'ConfigMap', apiVersion: 'v1' },
       };
-      const other = { list$: () => throwError(forbidden), watch: () => cold<WatchEvent<KubeObject>>('') };
+      const other = { list$: () => throwError(forbidden), watch: () => cold<WatchEvent<KubeObject>>(''), resourceType: { kind: 'Gadget', apiVersion: 'example.com/v1' } };
       const results: ControllerResult[] = [];
       const sub = Controller.for(api, { scheduler: ts, watcher: { random: () => 0.5 } })
         .owns(childApi, { random: () => 0.5 })
@@ -156,7 +174,7 @@ describe('Controller (builder)', () => {
         .subscribe((r) => results.push(r));
       ts.schedule(() => sub.unsubscribe(), 10);
       ts.flush();
-      expect(results.filter((r) => r.type === 'watchError').map((r) => r.type === 'watchError' && `${r.watch}:${r.resource?.kind}`)).toEqual(['owns:ConfigMap', 'watches:undefined']);
+      expect(results.filter((r) => r.type === 'watchError').map((r) => r.type === 'watchError' && `${r.watch}:${r.resource?.kind}`)).toEqual(['owns:ConfigMap', 'watches:Gadget']);
     });
   });
 

@@ -77,8 +77,10 @@ const configured = Controller.for(cms, {
 expectTypeOf(configured).toEqualTypeOf<Controller<ConfigMap>>();
 // the old positional form still compiles with three or four arguments
 expectTypeOf(Controller.for(cms, { labelSelector: 'app=web' }, { name: 'cms' })).toEqualTypeOf<Controller<ConfigMap>>();
-// @ts-expect-error a watcher config as the only options: selectors go under `watcher`
-Controller.for(cms, { labelSelector: 'app=web' });
+// and with two (deprecated): a watcher config alone
+expectTypeOf(Controller.for(cms, { labelSelector: 'app=web' })).toEqualTypeOf<Controller<ConfigMap>>();
+// @ts-expect-error one object mixing the two forms: selectors go under `watcher`
+Controller.for(cms, { labelSelector: 'app=web', name: 'cms' });
 expectTypeOf(configured.isLive()).toEqualTypeOf<boolean>();
 // @ts-expect-error the context must match the error policy's
 controller.run(sync, ErrorPolicy.backoff<{ other: number }>(), { prefix: 'x' });
