@@ -175,6 +175,37 @@ describe('pods on kwok nodes', () => {
       expect(failed.stderr).toMatch(/exit status 3/);
     });
 
+    it('reads one pod’s logs from its own file, named by a Logs object', async () => {
+      await pods.create(pod('own-logs'));
+      await awaitCondition(pods, 'own-logs', isPodRunning(), { timeout: 60_000 });
+      const dir = mkdtempSync(join(tmpdir(), 'rxkube-logs-'));
+      const file = join(dir, 'own.log');
+      writeFileSync(file, criLogLine('only mine'));
+      try {
+        await cluster.kubectl(['apply', '-f', '-'], {
+          input: JSON.stringify({ apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Logs', metadata: { name: 'own-logs', namespace: ns }, spec: { logs: [{ logsFile: file, follow: true }] } }),
+        });
+        await eventually(async () => (await pods.logs('own-logs')) === 'only mine\n', { timeoutMs: 20_000 });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('port-forwards any pod port to the plane’s default target', async () => {
+      const server = http.createServer((_req, res) => res.end('default target'));
+      await new Promise<void>((resolve) => server.listen(cluster.podForwardPort, '127.0.0.1', resolve));
+      const forward = spawn(cluster.kubectlPath, [`--kubeconfig=${cluster.kubeconfig}`, 'port-forward', '-n', ns, 'pod/shell', ':9999']);
+      let out = '';
+      forward.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      try {
+        const local = await eventually(() => /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out)?.[1], { timeoutMs: 20_000 });
+        expect(await eventually(async () => (await fetch(`http://127.0.0.1:${local}/`)).text(), { timeoutMs: 20_000 })).toBe('default target');
+      } finally {
+        forward.kill();
+        server.close();
+      }
+    });
+
     it('port-forwards to a local HTTP server named by a PortForward object', async () => {
       const server = http.createServer((_req, res) => res.end('hello from the pod'));
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
