@@ -173,7 +173,9 @@ export interface RunOptions {
    * again for the next term, and `onDrained` is told once they have ended. The work queue lives
    * for the whole `run()`: an object whose reconcile still runs when leadership returns is not
    * started twice. A standby has no cache; to keep one warm, build the controller with
-   * `fromReflector` on a reflector that runs outside the gate.
+   * `fromReflector` on a reflector that runs outside the gate. For a Lease, prefer `leadership`:
+   * with a bare `leader$` the queue cannot tell that a Lease expired while the process was frozen,
+   * and after a shutdown the Lease is released without waiting (an exit right after may lose it).
    */
   leader$?: Observable<boolean>;
   /**

@@ -124,7 +124,8 @@ export interface Leadership {
  * running then is aborted, so the step-down comes at `leaseDurationMs − renewDeadlineMs` before any
  * standby may take the Lease. Unsubscribing releases a held Lease (holder cleared, duration 1 s),
  * without waiting for the answer, so a standby takes over at its next retry; use
- * {@link leaseLeadership} to wait for the release.
+ * {@link leaseLeadership} to wait for the release (and `run(..., { leadership })` to have the
+ * controller check the Lease's validity before each reconcile).
  *
  * ## Example
  * ```ts
