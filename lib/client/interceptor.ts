@@ -22,7 +22,8 @@ export interface HttpRequest {
   readonly method: HttpMethod;
   /** Path below the server URL, e.g. `/api/v1/namespaces/ns/pods`. */
   readonly path: string;
-  readonly query: Readonly<Record<string, string>>;
+  /** Query parameters; an array repeats the parameter once per value. */
+  readonly query: Readonly<Record<string, string | readonly string[]>>;
   /**
    * Request headers; an array sends the header once per value (`Impersonate-Group`). Never log
    * them: the auth interceptor puts credentials here.

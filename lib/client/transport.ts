@@ -80,11 +80,23 @@ export function createAxiosInstance(config: ClientConfig, adapter: AdapterName):
   });
 }
 
-function queryString(query: Readonly<Record<string, string>>): string {
+/**
+ * The query string of a request (`?a=1&command=ls&command=-l`), empty without parameters; an array
+ * value repeats its parameter.
+ *
+ * ## Example
+ * ```ts
+ * queryString({ command: ['ls', '-l'], tty: 'false' }); // '?command=ls&command=-l&tty=false'
+ * ```
+ */
+export function queryString(query: Readonly<Record<string, string | readonly string[]>>): string {
   const keys = Object.keys(query);
   if (keys.length === 0) return '';
   const params = new URLSearchParams();
-  for (const key of keys) params.append(key, query[key] as string);
+  for (const key of keys) {
+    const value = query[key] as string | readonly string[];
+    for (const v of typeof value === 'string' ? [value] : value) params.append(key, v);
+  }
   return `?${params.toString()}`;
 }
 

@@ -20,6 +20,7 @@ import {
   validatePostParams,
   validateWatchParams,
 } from './params.js';
+import { type AttachParams, attachQuery, type ExecParams, execQuery, type PortForwardParams, portForwardQuery } from './pod-stream-request.js';
 
 /** HTTP methods used by the Kubernetes API. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -35,7 +36,10 @@ export type Verb =
   | 'delete'
   | 'deletecollection'
   | 'evict'
-  | 'logs';
+  | 'logs'
+  | 'exec'
+  | 'attach'
+  | 'portforward';
 
 /**
  * A request, fully described and not sent. `body` is a JSON-serialisable value (or undefined);
@@ -51,7 +55,8 @@ export interface KubeRequest {
   readonly verb: Verb;
   readonly method: HttpMethod;
   readonly path: string;
-  readonly query: Readonly<Record<string, string>>;
+  /** Query parameters; an array repeats the parameter once per value (`command` of exec). */
+  readonly query: Readonly<Record<string, string | readonly string[]>>;
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: unknown;
   readonly streaming?: boolean;
@@ -291,5 +296,23 @@ export class RequestBuilder {
       headers: { Accept: 'text/plain, */*' },
       ...(p.follow ? { streaming: true } : {}),
     };
+  }
+
+  /**
+   * `pods/exec`: run a command in a container. Opened as a WebSocket (`v5.channel.k8s.io`) by the
+   * client; the method is GET, as the WebSocket upgrade is.
+   */
+  exec(name: string, p: ExecParams): KubeRequest {
+    return { verb: 'exec', method: 'GET', path: this.item(name, 'exec'), query: execQuery(p), headers: {}, streaming: true };
+  }
+
+  /** `pods/attach`: the streams of a container's main process, opened as a WebSocket. */
+  attach(name: string, p: AttachParams = {}): KubeRequest {
+    return { verb: 'attach', method: 'GET', path: this.item(name, 'attach'), query: attachQuery(p), headers: {}, streaming: true };
+  }
+
+  /** `pods/portforward`: TCP connections to the pod's ports, opened as a WebSocket (`v4.channel.k8s.io`). */
+  portForward(name: string, p: PortForwardParams): KubeRequest {
+    return { verb: 'portforward', method: 'GET', path: this.item(name, 'portforward'), query: portForwardQuery(p), headers: {}, streaming: true };
   }
 }

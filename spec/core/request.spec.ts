@@ -512,3 +512,57 @@ describe('RequestBuilder', () => {
     });
   });
 });
+
+describe('RequestBuilder pod streams', () => {
+  const rb = RequestBuilder.for(pods, 'ns');
+
+  it('should build pods/exec with the command repeated and every stream flag', () => {
+    expect(rb.exec('web', { command: ['sh', '-c', 'echo hi'], container: 'app', stdin: true })).toEqual({
+      verb: 'exec',
+      method: 'GET',
+      path: '/api/v1/namespaces/ns/pods/web/exec',
+      query: { command: ['sh', '-c', 'echo hi'], container: 'app', stdin: 'true', stdout: 'true', stderr: 'true', tty: 'false' },
+      headers: {},
+      streaming: true,
+    });
+    expect(rb.exec('web', { command: ['sh'], tty: true, stdin: true }).query).toEqual({ command: ['sh'], stdin: 'true', stdout: 'true', stderr: 'false', tty: 'true' });
+  });
+
+  it('should refuse an empty command, a TTY with stderr, no stream at all and an empty container', () => {
+    expect(invalid(() => rb.exec('web', { command: [] })).message).toMatch(/needs a command/);
+    expect(invalid(() => rb.exec('web', { command: ['sh'], tty: true, stderr: true })).message).toMatch(/TTY/);
+    expect(invalid(() => rb.exec('web', { command: ['sh'], stdout: false, stderr: false })).message).toMatch(/at least one/);
+    expect(invalid(() => rb.attach('web', { container: '' })).message).toMatch(/container cannot be empty/);
+  });
+
+  it('should build pods/attach', () => {
+    expect(rb.attach('web', { stdin: true, tty: true })).toEqual({
+      verb: 'attach',
+      method: 'GET',
+      path: '/api/v1/namespaces/ns/pods/web/attach',
+      query: { stdin: 'true', stdout: 'true', stderr: 'false', tty: 'true' },
+      headers: {},
+      streaming: true,
+    });
+  });
+
+  it('should build pods/portforward with the ports joined and refuse bad port lists', () => {
+    expect(rb.portForward('web', { ports: [8080, 9090] })).toEqual({
+      verb: 'portforward',
+      method: 'GET',
+      path: '/api/v1/namespaces/ns/pods/web/portforward',
+      query: { ports: '8080,9090' },
+      headers: {},
+      streaming: true,
+    });
+    expect(invalid(() => rb.portForward('web', { ports: [] })).message).toMatch(/at least one port/);
+    expect(invalid(() => rb.portForward('web', { ports: [0] })).message).toMatch(/1 to 65535/);
+    expect(invalid(() => rb.portForward('web', { ports: [80, 80] })).message).toMatch(/twice/);
+  });
+
+  it('should build pods/log with every parameter', () => {
+    const req = rb.logs('web', { container: 'app', follow: true, previous: true, sinceSeconds: 5, tailLines: 3, timestamps: true, limitBytes: 100 });
+    expect(req.query).toEqual({ container: 'app', follow: 'true', previous: 'true', sinceSeconds: '5', tailLines: '3', timestamps: 'true', limitBytes: '100' });
+    expect(rb.logs('web', { sinceTime: '2026-01-01T00:00:00Z' }).query).toEqual({ sinceTime: '2026-01-01T00:00:00Z' });
+  });
+});

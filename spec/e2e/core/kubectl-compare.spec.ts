@@ -70,7 +70,7 @@ function pick(requests: LoggedRequest[], method: string, collection: string, pre
 }
 
 /** The parts both sides must agree on. */
-function comparable(r: { method: string; path: string; query: Readonly<Record<string, string>>; headers: Readonly<Record<string, string>> }) {
+function comparable(r: { method: string; path: string; query: Readonly<Record<string, string | readonly string[]>>; headers: Readonly<Record<string, string>> }) {
   return { method: r.method, path: r.path, query: { ...r.query }, accept: r.headers.Accept, contentType: r.headers['Content-Type'] };
 }
 
