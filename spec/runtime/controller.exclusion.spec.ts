@@ -11,7 +11,12 @@ import { store } from '../../lib/runtime/store.js';
 import type { DrainReport } from '../../lib/runtime/work-queue.js';
 import type { WatcherEvent } from '../../lib/runtime/watcher-event.js';
 import type { KubeObject } from '../../lib/core/resource.js';
+import { Api } from '../../lib/client/api.js';
+import { Client } from '../../lib/client/client.js';
+import { isAbortedError } from '../../lib/client/errors.js';
+import { ConfigMap } from '../../lib/core/builtins.js';
 import { VirtualClock } from './support/virtual-clock.js';
+import { cm, until, watchServer } from './support/watch-server.js';
 
 const obj = (name: string, rv = '1'): KubeObject => ({
   apiVersion: 'example.com/v1',
@@ -95,6 +100,64 @@ describe('Controller work queue (issue 16)', () => {
       sub.unsubscribe();
       expect(unsubscribedAt).toBeGreaterThanOrEqual(50);
       expect(starts).toEqual([0, 60]);
+    });
+  });
+
+  describe('reconcileTimeoutMs with an API call that hangs (defect 4, real time)', () => {
+    it('aborts the call through info.signal and starts the retry only after the call has ended', async () => {
+      // the first GET hangs forever, the second is answered
+      const server = await watchServer([
+        () => undefined,
+        (res) => {
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify(cm('a', '2')));
+        },
+      ]);
+      const api = Api.namespaced(new Client({ server: server.url }, { retry: false }), ConfigMap, 'ns');
+      const { reader, writer } = store<KubeObject>();
+      const events = new Subject<WatcherEvent<KubeObject>>();
+      const log: string[] = [];
+      const errors: unknown[] = [];
+      let active = 0;
+      const results: ControllerResult[] = [];
+      const sub = Controller.fromReflector(reader, reflector(writer, events), { reconcileTimeoutMs: 100 })
+        .run(
+          async (o: KubeObject, _ctx: unknown, info: ReconcileInfo) => {
+            if (active > 0) log.push('overlap');
+            active++;
+            log.push('start');
+            try {
+              await api.get(o.metadata?.name ?? '', {}, { signal: info.signal });
+              return Action.awaitChange();
+            } catch (e) {
+              errors.push(e);
+              throw e;
+            } finally {
+              log.push('end');
+              active--;
+            }
+          },
+          ErrorPolicy.backoff(),
+          {},
+        )
+        .subscribe((r) => results.push(r));
+      try {
+        events.next({ type: 'init' });
+        events.next({ type: 'initApply', object: obj('a') });
+        events.next({ type: 'initDone' });
+        await until(() => results.some((r) => r.type === 'reconciled'), 5_000, 'the retry to succeed');
+      } finally {
+        sub.unsubscribe();
+        await server.close();
+      }
+      expect(log).toEqual(['start', 'end', 'start', 'end']);
+      expect(results.map((r) => r.type)).toEqual(['failed', 'reconciled']);
+      expect((results[0] as { error: ControllerError }).error.reason).toBe('reconcileTimeout');
+      expect(errors).toHaveLength(1);
+      // the hanging call was torn down: rejected with the abort (the signal's reason, or AbortedError)
+      const timeout = (results[0] as { error: ControllerError }).error;
+      expect(errors[0] === timeout || isAbortedError(errors[0])).toBe(true);
+      expect(server.seen).toHaveLength(2);
     });
   });
 
