@@ -27,7 +27,8 @@ import type { WorkCancellation } from './work-queue.js';
  * - `internalError`: something around the reconcile threw (the error policy, the metrics sink, the
  *   controller itself): `error` is a {@link ControllerError} with the thrown value as `cause`. The
  *   object's key is released as always; when the error policy threw, the object is retried with
- *   its backoff. Comes after the `reconciled`/`failed` result of the same run, if there was one.
+ *   its backoff. Comes right after the step that threw (after the `reconciled`/`failed` result
+ *   when reporting it threw).
  * - `watchError`: not a reconcile: one of the controller's watches failed (it retries); see {@link WatchErrorResult}.
  *
  * ## Example
@@ -208,6 +209,8 @@ class ReconcileRun<K, C> {
       this.subscriber.complete();
       return;
     }
+    // Reported by this run, not by whichever run next looks.
+    this.flushMetricsError();
     if (timeoutMs !== undefined) {
       this.timer = clock.schedule(
         () => this.fail(new ControllerError('reconcileTimeout', `reconcile of ${describe(item.ref)} took longer than ${timeoutMs} ms`, { ...item.ref })),
