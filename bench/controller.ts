@@ -144,7 +144,10 @@ async function rapid(debounce: number, gapMs: number): Promise<number> {
 }
 
 /** Current vs baseline, alternately, `REPS` times each: the medians and their ratio. */
-async function versus(concurrency: number, async: boolean): Promise<{ current: number; baseline: number; ratio: number; runs: { current: number[]; baseline: number[] } }> {
+async function versus(
+  concurrency: number,
+  async: boolean,
+): Promise<{ current: number; baseline: number; ratio: number; medianPairRatio: number; runs: { current: number[]; baseline: number[] } }> {
   const runs = { current: [] as number[], baseline: [] as number[] };
   for (let i = 0; i < REPS; i++) {
     runs.baseline.push((await throughput(concurrency, async, 'baseline')).perSecond);
@@ -153,7 +156,9 @@ async function versus(concurrency: number, async: boolean): Promise<{ current: n
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   const current = median(runs.current);
   const baseline = median(runs.baseline);
-  return { current, baseline, ratio: Number((current / baseline).toFixed(3)), runs };
+  // Each pair ran back to back, under about the same load: the median of the pairs' ratios is the steadier figure.
+  const pairs = runs.current.map((c, i) => c / (runs.baseline[i] ?? NaN));
+  return { current, baseline, ratio: Number((current / baseline).toFixed(3)), medianPairRatio: Number(median(pairs).toFixed(3)), runs };
 }
 
 async function main(): Promise<void> {

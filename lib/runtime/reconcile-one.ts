@@ -241,24 +241,12 @@ class ReconcileRun<K, C> {
         else this.inner = subscription;
       } else if (isPromiseLike(result)) {
         this.pending = true;
-        result
-          .then(
-            (action) => {
-              this.pending = false;
-              if (!this.subscriber.closed) this.succeed(action);
-            },
-            (error: unknown) => {
-              this.pending = false;
-              if (!this.subscriber.closed) this.fail(error);
-            },
-          )
-          .then(undefined, (error: unknown) => {
-            // Only reached if reporting itself threw: release the key all the same.
-            this.pending = false;
-            if (this.subscriber.closed) return;
-            this.internal('workFailed', 'reporting the outcome threw', error);
-            this.subscriber.complete();
-          });
+        // One `then`, whose callbacks cannot throw: no second Promise per reconcile, and no
+        // unhandled rejection whatever reporting the outcome does.
+        result.then(
+          (action) => this.settledWith(action, undefined, false),
+          (error: unknown) => this.settledWith(undefined, error, true),
+        );
       } else {
         this.succeed(result);
       }
@@ -267,6 +255,20 @@ class ReconcileRun<K, C> {
     }
     // Only work that is still going on can be cancelled (loss of leadership, shutdown).
     if (!this.subscriber.closed) this.cancellation?.onCancel((reason) => this.cancelled(reason));
+  }
+
+  private settledWith(action: Action | undefined, error: unknown, failed: boolean): void {
+    this.pending = false;
+    if (this.subscriber.closed) return;
+    try {
+      if (failed) this.fail(error);
+      else this.succeed(action ?? Action.awaitChange());
+    } catch (thrown) {
+      // Only reached if reporting itself threw: release the key all the same.
+      if (this.subscriber.closed) return;
+      this.internal('workFailed', 'reporting the outcome threw', thrown);
+      this.subscriber.complete();
+    }
   }
 
   teardown(): void {
