@@ -154,6 +154,9 @@ export interface WorkQueueOptions<T, Reason, R> {
   onDepth?: (depth: number) => void;
 }
 
+/** At least one in this many starts goes to a waiting low-priority item. */
+const LOW_EVERY = 8;
+
 interface Entry<T, Reason> {
   readonly key: string;
   ref: T;
@@ -251,7 +254,7 @@ class EntryQueue<T, Reason> {
  *   dropped;
  * - a due key starts when a slot is free (`concurrency`), the store is ready (`ready$`) and the
  *   gate is open (`gate$`); keys asked for with `priority: 'low'` (an initial listing) start after
- *   the others;
+ *   the others, except that every 8th start goes to a waiting low one (no starvation);
  * - a running key is never started again: requests for it (its own requeues included) wait in
  *   its entry, the earliest winning, and start after the run has really ended;
  * - the output emits what the work emits and completes when the input has completed and nothing
@@ -299,6 +302,8 @@ export function workQueue<T, Reason, R>(
       const high = new EntryQueue<T, Reason>();
       const low = new EntryQueue<T, Reason>();
       let due = 0;
+      /** High-priority starts since the last low one. */
+      let highStreak = 0;
       /** Entries waiting in `high`/`low` for a slot. */
       let queued = 0;
       let ready = options.ready$ === undefined;
@@ -405,8 +410,13 @@ export function workQueue<T, Reason, R>(
               if (yielded === undefined || yielded.closed) yielded = scheduler.schedule(() => pump());
               break;
             }
-            const entry = high.shift(validHigh) ?? low.shift(validLow);
+            // High first, but every LOW_EVERY-th start goes to a waiting low item: requeues and
+            // fresh changes that never stop cannot starve a listing.
+            let entry: Entry<T, Reason> | undefined;
+            if (highStreak >= LOW_EVERY) entry = low.shift(validLow) ?? high.shift(validHigh);
+            else entry = high.shift(validHigh) ?? low.shift(validLow);
             if (entry === undefined) break;
+            highStreak = entry.low ? 0 : highStreak + 1;
             start(entry);
           }
         } finally {

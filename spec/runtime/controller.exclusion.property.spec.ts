@@ -167,7 +167,15 @@ describe('Controller work queue (property)', () => {
           }
         },
       ),
-      { numRuns: 150 },
+      {
+        numRuns: 150,
+        examples: [
+          // overlapped on 0e26eaf: leadership lost and back while Promise reconciles still ran
+          [[{ gapMs: 0, op: { type: 'leader', leading: false } }], [{ kind: 'promise', durationMs: 2, outcome: 'awaitChange', requeueMs: 1, ignoresSignal: false }], undefined, 0, 0],
+          // starved a listed object behind endless requeues (strict priority, concurrency 1)
+          [[{ gapMs: 0, op: { type: 'update', object: 0 } }], [{ kind: 'promise', durationMs: 1, outcome: 'requeue', requeueMs: 1, ignoresSignal: false }], undefined, 1, 0],
+        ],
+      },
     );
-  });
+  }, 120_000);
 });

@@ -81,6 +81,31 @@ describe('workQueue', () => {
     });
   });
 
+  it('gives every 8th start to a waiting low-priority request, so endless high-priority work cannot starve it', () => {
+    ts.run(({ flush }) => {
+      const requests = new Subject<ScheduleRequest<string, string>>();
+      const starts: string[] = [];
+      // `h` asks for itself again 1 ms after each run (a high-priority requeue), forever
+      const work = (item: Item): ObservableInput<string> =>
+        new Observable<string>((sub) => {
+          starts.push(item.ref);
+          const timer = ts.schedule(() => {
+            if (item.ref === 'h') requests.next({ ref: 'h', runAt: ts.now(), reason: 'requeue' });
+            sub.complete();
+          }, 1);
+          return () => timer.unsubscribe();
+        });
+      const sub = requests.pipe(workQueue(work, opts({ concurrency: 1 }), ts)).subscribe();
+      requests.next(req('h'));
+      requests.next(req('l!'));
+      ts.schedule(() => sub.unsubscribe(), 30);
+      flush();
+      // h started at once; then at most 8 queued starts of h before l
+      expect(starts.indexOf('l')).toBeGreaterThan(0);
+      expect(starts.indexOf('l')).toBeLessThanOrEqual(9);
+    });
+  });
+
   it('starts nothing while not ready, and does not stop running work when readiness drops', () => {
     ts.run(({ cold, expectObservable }) => {
       const log: string[] = [];
