@@ -13,6 +13,7 @@
 import {
   EMPTY,
   Observable,
+  catchError,
   Subject,
   asyncScheduler,
   concatWith,
@@ -27,6 +28,7 @@ import {
   of,
   share,
   shareReplay,
+  startWith,
   switchMap,
   tap,
   type SchedulerLike,
@@ -48,6 +50,14 @@ import { TokenBucket, type TokenBucketOptions } from './token-bucket.js';
 import { watcherWithErrors, type WatchSource, type WatcherConfig, type WatcherItem } from './watcher.js';
 import { WatchHealth, type WatchErrorResult, type WatchRole } from './watch-health.js';
 import { workQueue, type CancelCause, type DrainReport } from './work-queue.js';
+import { ShardGate } from './shard-gate.js';
+import { ShardGuard } from './shard-guard.js';
+import { SHARD_METRICS, shardMembership, type ShardLeaseApi, type ShardMembershipOptions, type ShardState } from './shard-membership.js';
+import { shardFilteringSupported } from './shard-support.js';
+import { shardedReflector } from './sharded-reflector.js';
+import { ShardError } from './shard-error.js';
+import type { ShardField } from '../core/shard-selector.js';
+import type { StoreWriter } from './store.js';
 import { predicateFilter } from './utils/predicate-filter.js';
 import type { Predicate } from './predicates.js';
 import type { WatcherEvent } from './watcher-event.js';
@@ -211,6 +221,38 @@ export interface RunOptions {
   leadership?: Leadership;
 }
 
+/**
+ * Options of {@link Controller.shard}: the membership settings (timings as in leader election)
+ * plus the Lease API and how the primary watch is filtered.
+ *
+ * ## Example
+ * ```ts
+ * const options: ShardOptions = { leases: Api.namespaced(client, Lease, 'operators'), identity: podName, filtering: 'auto' };
+ * ```
+ */
+export interface ShardOptions extends Omit<ShardMembershipOptions, 'group' | 'metrics' | 'scheduler'> {
+  /** Where the replicas keep their Leases (an `Api<Lease>` of one namespace fits). */
+  leases: ShardLeaseApi;
+  /** The group (a label value), the same in every replica. @default the controller's name */
+  group?: string;
+  /**
+   * What objects are sharded by: their uid (an even spread) or their namespace (every object of
+   * a namespace in one replica). @default 'object.metadata.uid'
+   */
+  field?: ShardField;
+  /**
+   * `server`: send the shard as `shardSelector` (the API server filters; KEP-5866, feature gate
+   * `ShardedListAndWatch`). `client`: watch everything and keep only the shard. `auto`: ask the
+   * server once at start ({@link shardFilteringSupported}); a failed question means `client`
+   * (reported as `ShardError` `detectionFailed`). @default 'auto'
+   */
+  filtering?: 'auto' | 'server' | 'client';
+  /** Delay before the primary watch is restarted for a changed shard. @default 200 */
+  restartDelayMs?: number;
+  /** Told each time this replica's shard changes (and which filtering the watch uses). */
+  onState?: (state: ShardState & { readonly filtering: 'server' | 'client' | 'unknown' }) => void;
+}
+
 /** Options of {@link Controller.owns}. */
 export interface OwnsOptions {
   /** Only follow the owner reference marked `controller: true`. @default false */
@@ -231,6 +273,16 @@ interface Parts<K> {
   readonly shutdown: readonly Observable<unknown>[];
   readonly config: ControllerConfig;
   readonly health: WatchHealth;
+  /** How the primary watch was built (Controller.for), so that sharding can rebuild it. */
+  readonly source?: PrimarySource<K>;
+  readonly shard?: ShardOptions;
+}
+
+interface PrimarySource<K> {
+  readonly api: ControllerSource<K>;
+  readonly watcher: WatcherConfig;
+  readonly writer: StoreWriter<K>;
+  readonly predicate?: Predicate<K>;
 }
 
 const OBJECT_CHANGED: ReconcileReason = Object.freeze({ type: 'objectChanged' });
@@ -303,6 +355,7 @@ export class Controller<K extends KubeObject> {
       shutdown: [],
       config: resource ? { ...rest, resource } : rest,
       health: new WatchHealth(rest.watchFailureWindowMs),
+      source: { api, watcher: scheduler ? { ...watcherConfig, scheduler } : watcherConfig, writer, ...(predicate ? { predicate } : {}) },
     });
   }
 
@@ -412,6 +465,38 @@ export class Controller<K extends KubeObject> {
   }
 
   /**
+   * Shares the objects among the replicas of this controller instead of electing one leader:
+   * each replica joins a group through its own Lease ({@link shardMembership}), owns buckets of
+   * the hash space of `metadata.uid` (or namespace), and starts reconciles only for objects in
+   * its buckets. A bucket that moves to another replica stops starting reconciles here at once
+   * and is handed over only once the reconciles running in it have ended, so no object is
+   * reconciled by two replicas at once (docs/sharding.md has the protocol and the timings). A
+   * replica that cannot renew its Lease stops and cancels its reconciles before any other
+   * replica may take its buckets.
+   *
+   * The primary watch (of a controller made with `Controller.for`) covers only the replica's
+   * share: the API server filters it when it supports `shardSelector` (KEP-5866), else the
+   * events outside the share are dropped before the store. Triggers of `owns` and `watches` map
+   * to the owner's shard: the owner's bucket decides when its reconcile would start. A controller
+   * made with `fromReflector` is gated the same way but watches whatever its reflector does.
+   *
+   * Metrics ({@link SHARD_METRICS}, label `group`): owned buckets and fraction, members,
+   * hand-overs, objects in the shard, events received by the primary watch.
+   *
+   * ## Example
+   * ```ts
+   * Controller.for(widgets)
+   *   .shard({ leases: Api.namespaced(client, Lease, 'operators'), identity: process.env.POD_NAME! })
+   *   .shutdownOn(shutdownOnSignal())
+   *   .run(reconcile, ErrorPolicy.backoff(), ctx)
+   *   .subscribe();
+   * ```
+   */
+  shard(options: ShardOptions): Controller<K> {
+    return new Controller<K>({ ...this.parts, shard: options });
+  }
+
+  /**
    * Runs the controller: a cold Observable of results. Unsubscribing stops the watches and starts
    * nothing new; running reconciles are left to finish for up to `shutdownTimeoutMs`.
    *
@@ -439,10 +524,12 @@ export class Controller<K extends KubeObject> {
     context: C,
     options: RunOptions,
   ): Observable<ControllerResult> {
-    const { reader, primary$, config } = this.parts;
+    const { reader, config } = this.parts;
     const clock = config.scheduler ?? asyncScheduler;
     const metrics = config.metrics ?? noopMetrics;
     const name = config.name ?? config.resource?.kind.toLowerCase() ?? 'controller';
+    const sharding = this.parts.shard === undefined ? undefined : this.sharding(this.parts.shard, name, clock, metrics);
+    const primary$ = sharding?.primary$ ?? this.parts.primary$;
     const queue = { name };
     const now = (): number => clock.now();
     const backoff = new ReconcileBackoff();
@@ -492,7 +579,12 @@ export class Controller<K extends KubeObject> {
     const { leadership } = options;
     const leader$ = (leadership?.leader$ ?? options.leader$)?.pipe(distinctUntilChanged(), shareReplay({ bufferSize: 1, refCount: true }));
     const watched$ = leader$ === undefined ? triggers$ : leader$.pipe(switchMap((leading) => (leading ? triggers$ : EMPTY)));
-    const requests$ = merge(watched$, requeues).pipe(tap(() => metrics.inc(METRICS.workqueueAddsTotal, queue)));
+    // Sharded: what was refused while its bucket was elsewhere is asked for again when it comes back.
+    const reactivated$: Observable<Request> =
+      sharding === undefined
+        ? EMPTY
+        : sharding.gate.active$.pipe(mergeMap((active) => sharding.guard.activated(active).map((ref) => ({ ref, runAt: now(), reason: OBJECT_CHANGED }))));
+    const requests$ = merge(watched$, requeues, reactivated$).pipe(tap(() => metrics.inc(METRICS.workqueueAddsTotal, queue)));
 
     const reconcileOne = reconcileRunner<K, C>({
       reader,
@@ -511,7 +603,7 @@ export class Controller<K extends KubeObject> {
     const stop$ = this.parts.shutdown.length === 0 ? undefined : merge(...this.parts.shutdown);
     const results$ = requests$.pipe(
       workQueue<ControllerRef, ReconcileReason, ControllerResult>(
-        reconcileOne,
+        sharding === undefined ? reconcileOne : sharding.guard.wrap(reconcileOne),
         {
           key: storeKey,
           debounce: config.debounce ?? 0,
@@ -535,7 +627,68 @@ export class Controller<K extends KubeObject> {
         clock,
       ),
     );
-    return withSideResults(results$, watchErrors);
+    if (sharding === undefined) return withSideResults(results$, watchErrors);
+    // Membership lives as long as the run: joined first, left (Lease deleted once the reconciles
+    // running here have ended) when the run ends.
+    return new Observable<ControllerResult>((subscriber) => {
+      const membership = sharding.membership$.subscribe({ error: (e: unknown) => subscriber.error(e) });
+      const main = withSideResults(results$, watchErrors).subscribe(subscriber);
+      return () => {
+        main.unsubscribe();
+        membership.unsubscribe();
+      };
+    });
+  }
+
+  /** The parts of a sharded run: gate, guard, membership and the primary watch of the shard. */
+  private sharding(options: ShardOptions, name: string, clock: SchedulerLike, metrics: MetricsSink) {
+    const { leases, group = name, field, filtering = 'auto', restartDelayMs, onState, ...membershipOptions } = options;
+    const { reader, source } = this.parts;
+    const gate = new ShardGate(membershipOptions.buckets ?? 64);
+    const guard = new ShardGuard<ControllerRef>(gate, (ref) => reader.get(ref), field);
+    const labels = { group };
+    let mode: 'server' | 'client' | 'unknown' = filtering === 'auto' ? 'unknown' : filtering;
+    const report = (e: ShardError): void => membershipOptions.onError?.(e);
+    const membership$ = shardMembership(leases, gate, { ...membershipOptions, group, metrics, scheduler: clock }).pipe(
+      tap((state) => {
+        if (state.fenced) {
+          guard.cancelRunning((ref) => new ControllerError('reconcileCancelled', `reconcile of ${describeRef(ref)} was cancelled: this replica could not renew its shard Lease (fenced)`, { ...ref }));
+        }
+        onState?.({ ...state, filtering: mode });
+      }),
+      ignoreElements(),
+    );
+    let primary$: Observable<WatcherItem<K>> | undefined;
+    if (source !== undefined) {
+      const serverSide$: Observable<boolean> =
+        filtering === 'auto'
+          ? shardFilteringSupported(source.api, field).pipe(
+              catchError((e: unknown) => {
+                report(new ShardError('detectionFailed', `could not tell whether the API server filters by shard selector; filtering on the client`, { group }, e));
+                return of(false);
+              }),
+            )
+          : of(filtering === 'server');
+      const items$ = serverSide$.pipe(
+        switchMap((serverSide) => {
+          mode = serverSide ? 'server' : 'client';
+          const received = { group, filtering: mode };
+          return shardedReflector<K>(source.api, { reader, writer: source.writer }, gate.active$.pipe(startWith(gate.active)), {
+            serverSide,
+            watcher: source.watcher,
+            scheduler: clock,
+            ...(field ? { field } : {}),
+            ...(restartDelayMs === undefined ? {} : { restartDelayMs }),
+            onReceived: () => metrics.inc(SHARD_METRICS.eventsReceived, received),
+          });
+        }),
+        tap((item) => {
+          if (item.type !== 'init' && item.type !== 'initApply' && item.type !== 'error') metrics.set(SHARD_METRICS.objects, labels, reader.size);
+        }),
+      );
+      primary$ = source.predicate === undefined ? items$ : items$.pipe(filterItems(source.predicate));
+    }
+    return { gate, guard, membership$, primary$ };
   }
 
   private related<R>(

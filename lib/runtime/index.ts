@@ -46,3 +46,5 @@ export * from './shard-error.js';
 export * from './shard-gate.js';
 export * from './shard-membership.js';
 export * from './shard-support.js';
+export * from './shard-guard.js';
+export * from './sharded-reflector.js';

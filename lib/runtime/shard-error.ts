@@ -13,8 +13,10 @@ import { ERROR_BRAND, KubeError } from '../core/errors.js';
  * - `bucketMismatch`: members of one group use different bucket counts.
  * - `renewFailed`: this replica could not renew its Lease (the cause is attached).
  * - `fenced`: this replica went `renewDeadlineMs` without renewing and stopped reconciling.
+ * - `detectionFailed`: a sharded controller could not ask the API server whether it filters by
+ *   shard selector (the cause is attached); it filters on the client.
  */
-export type ShardErrorReason = 'invalidOptions' | 'invalidClaims' | 'bucketMismatch' | 'renewFailed' | 'fenced';
+export type ShardErrorReason = 'invalidOptions' | 'invalidClaims' | 'bucketMismatch' | 'renewFailed' | 'fenced' | 'detectionFailed';
 
 /**
  * A failure of shard membership, with a `reason` and the Lease, group or value involved in `context`.

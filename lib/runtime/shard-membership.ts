@@ -69,6 +69,8 @@ export const SHARD_METRICS = Object.freeze({
   handoversTotal: 'rxkube_shard_handovers_total',
   /** Objects of the primary kind in this replica's shard (set by the controller). */
   objects: 'rxkube_shard_objects',
+  /** Object events the controller's primary watch received, label `filtering` (`server` or `client`). */
+  eventsReceived: 'rxkube_shard_watch_events_total',
 });
 
 /** What membership needs from an `Api<Lease>` in the group's namespace. */

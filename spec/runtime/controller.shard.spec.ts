@@ -1,0 +1,111 @@
+// Controller.shard: replicas of one controller share the objects through Leases. In virtual time,
+// against an in-memory API server that filters by shardSelector (or ignores it, as one without the
+// feature gate does): every object is reconciled, each replica's watch receives about its share
+// (server-side) or everything (client-side), a crashed replica's objects are taken over after its
+// Lease expires, and a replica that joins takes buckets over without any object reconciled by two
+// replicas at once.
+import { TestScheduler } from 'rxjs/testing';
+import { SHARD_METRICS } from '../../lib/runtime/shard-membership.js';
+import { seededRandom } from './support/lease-server.js';
+import { Fleet } from './support/shard-controllers.js';
+
+const TIMINGS = { leaseDurationMs: 6_000, renewDeadlineMs: 4_000, retryPeriodMs: 1_000 };
+
+function runFleet(serverSide: boolean, script: (fleet: Fleet, ts: TestScheduler) => void): Fleet {
+  const ts = new TestScheduler(() => undefined);
+  let fleet: Fleet | undefined;
+  ts.run(() => {
+    fleet = new Fleet({ clock: ts, random: seededRandom(7), serverSide, buckets: 64, timings: TIMINGS, maxLatencyMs: 50, maxReconcileMs: 300 });
+    script(fleet, ts);
+  });
+  return fleet!;
+}
+
+describe('Controller.shard', () => {
+  for (const serverSide of [true, false]) {
+    const mode = serverSide ? 'server-side' : 'client-side';
+
+    it(`should reconcile every object once in the replica that owns it (${mode})`, () => {
+      const received: number[] = [];
+      const owned: number[] = [];
+      const fleet = runFleet(serverSide, (f, ts) => {
+        for (let i = 0; i < 300; i++) f.put(`cm-${i}`, '1');
+        for (let i = 0; i < 3; i++) f.join();
+        ts.schedule(() => {
+          for (const r of f.live()) owned.push(r.state!.active.size);
+          for (const r of f.live()) received.push(r.metrics.value(SHARD_METRICS.eventsReceived, { group: 'widgets', filtering: serverSide ? 'server' : 'client' }));
+          for (const r of f.replicas.values()) r.leave();
+        }, 20_000);
+      });
+      expect(fleet.overlaps()).toEqual([]);
+      expect(fleet.lost()).toEqual([]);
+      // After the first hand-overs settle, each object is reconciled once (none twice for one version).
+      const perKey = new Map<string, number>();
+      for (const i of fleet.intervals) perKey.set(i.key, (perKey.get(i.key) ?? 0) + 1);
+      expect(Math.max(...perKey.values())).toBe(1);
+      expect(owned.reduce((a, b) => a + b, 0)).toBe(64);
+      for (const n of owned) expect(n).toBeGreaterThanOrEqual(20);
+      const served = [...fleet.replicas.keys()].map((id) => fleet.objects.sent.get(id) ?? 0);
+      if (serverSide) {
+        // Each replica's watch got about its share (they joined together: 22/22/20 buckets of 64).
+        for (const n of received) expect(n).toBeLessThan(300 * 0.45);
+        for (const n of served) expect(n).toBeLessThan(300 * 0.45);
+      } else {
+        for (const n of received) expect(n).toBeGreaterThanOrEqual(300);
+      }
+      expect(fleet.errors.filter((e) => e.reason !== 'renewFailed')).toEqual([]);
+    });
+
+    it(`should hand a crashed replica's objects to the others after its Lease expires (${mode})`, () => {
+      let crashedAt = 0;
+      let tookOverBy = 0;
+      const fleet = runFleet(serverSide, (f, ts) => {
+        for (let i = 0; i < 120; i++) f.put(`cm-${i}`, '1');
+        for (let i = 0; i < 3; i++) f.join();
+        ts.schedule(() => {
+          crashedAt = ts.now();
+          f.replicas.get('r1')!.crash();
+          for (let i = 0; i < 120; i++) f.put(`cm-${i}`, '2');
+        }, 10_000);
+        ts.schedule(() => {
+          const late = f.intervals.filter((i) => i.version === '2').map((i) => i.start);
+          tookOverBy = Math.max(...late) - crashedAt;
+          for (const r of f.live()) r.leave();
+        }, 40_000);
+      });
+      expect(fleet.overlaps()).toEqual([]);
+      expect(fleet.lost()).toEqual([]);
+      // D + 2P + 2r, plus the restart delay and a relist.
+      expect(tookOverBy).toBeLessThanOrEqual(TIMINGS.leaseDurationMs + 2 * TIMINGS.retryPeriodMs + 2 * 100 + 200 + 500);
+      expect(tookOverBy).toBeGreaterThanOrEqual(TIMINGS.leaseDurationMs - TIMINGS.retryPeriodMs);
+    });
+
+    it(`should move buckets to a replica that joins without overlapping reconciles (${mode})`, () => {
+      let joined: ReturnType<Fleet['join']> | undefined;
+      const fleet = runFleet(serverSide, (f, ts) => {
+        for (let i = 0; i < 200; i++) f.put(`cm-${i}`, '1');
+        for (let i = 0; i < 3; i++) f.join();
+        // Changes all along, so hand-overs meet running reconciles.
+        for (let t = 8_000; t < 20_000; t += 37) ts.schedule(() => f.put(`cm-${f.random(0, 199)}`, String(t)), t);
+        ts.schedule(() => (joined = f.join()), 10_000);
+        ts.schedule(() => {
+          for (const r of f.live()) r.leave();
+        }, 30_000);
+      });
+      expect(fleet.overlaps()).toEqual([]);
+      expect(fleet.lost()).toEqual([]);
+      expect(fleet.intervals.some((i) => i.replica === joined!.id)).toBe(true);
+    });
+  }
+
+  it('should say which filtering it uses: server when the API server filters, client otherwise', () => {
+    for (const serverSide of [true, false]) {
+      const fleet = runFleet(serverSide, (f, ts) => {
+        f.put('a', '1');
+        f.join();
+        ts.schedule(() => f.live()[0]!.leave(), 5_000);
+      });
+      expect(fleet.replicas.get('r0')!.state!.filtering).toBe(serverSide ? 'server' : 'client');
+    }
+  });
+});

@@ -1,0 +1,167 @@
+/**
+ * Sharded controllers in virtual time: replicas of one `Controller.for(...).shard(...)` over an
+ * {@link ObjectServer} (objects) and a {@link LeaseServer} (membership), with a reconciler that
+ * records the start and end of every reconcile per key, so tests can check that no key ran in two
+ * replicas at once, and that every object's last change was followed by a completed reconcile.
+ */
+import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { Action, ErrorPolicy } from '../../../lib/runtime/action.js';
+import { Controller } from '../../../lib/runtime/controller.js';
+import { InMemoryMetrics } from '../../../lib/runtime/metrics.js';
+import type { ShardError } from '../../../lib/runtime/shard-error.js';
+import type { ShardState } from '../../../lib/runtime/shard-membership.js';
+import { LeaseServer, type LeaseClient } from './lease-server.js';
+import { ObjectServer, type Obj } from './object-server.js';
+
+export interface Interval {
+  readonly key: string;
+  readonly replica: string;
+  readonly version: string;
+  readonly start: number;
+  end?: number;
+}
+
+export interface FleetOptions {
+  clock: SchedulerLike;
+  random: () => number;
+  serverSide: boolean;
+  buckets: number;
+  timings: { leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number };
+  maxLatencyMs: number;
+  maxReconcileMs: number;
+  filtering?: 'auto' | 'server' | 'client';
+}
+
+export class Fleet {
+  readonly objects: ObjectServer;
+  readonly leases: LeaseServer;
+  readonly intervals: Interval[] = [];
+  readonly errors: ShardError[] = [];
+  readonly replicas = new Map<string, FleetReplica>();
+  /** Version (data.v) each object was last changed to, and when. */
+  readonly lastChange = new Map<string, { value: string; at: number }>();
+  private next = 0;
+  private uidSeq = 0;
+
+  constructor(readonly o: FleetOptions) {
+    this.objects = new ObjectServer(o.clock, o.serverSide, 3);
+    this.leases = new LeaseServer(o.clock, o.random, o.maxLatencyMs);
+  }
+
+  now(): number {
+    return this.o.clock.now();
+  }
+
+  put(name: string, value: string): void {
+    const n = this.uidSeq++;
+    const uid = `${n.toString(16).padStart(8, '0')}-5b1e-4c0f-9d3b-${(n * 2654435761).toString(16).padStart(12, '0').slice(-12)}`;
+    this.objects.put(name, uid, value);
+    this.lastChange.set(name, { value, at: this.now() });
+  }
+
+  join(): FleetReplica {
+    const r = new FleetReplica(this, `r${this.next++}`);
+    this.replicas.set(r.id, r);
+    r.start();
+    return r;
+  }
+
+  live(): FleetReplica[] {
+    return [...this.replicas.values()].filter((r) => r.alive);
+  }
+
+  random(min: number, max: number): number {
+    return min + Math.floor(this.o.random() * (max - min + 1));
+  }
+
+  /** Keys that ran in two replicas at once. */
+  overlaps(): string[] {
+    const byKey = new Map<string, Interval[]>();
+    for (const i of this.intervals) byKey.set(i.key, [...(byKey.get(i.key) ?? []), i]);
+    const out: string[] = [];
+    for (const [key, list] of byKey) {
+      const sorted = [...list].sort((a, b) => a.start - b.start);
+      for (let i = 1; i < sorted.length; i++) {
+        const prev = sorted[i - 1]!;
+        const cur = sorted[i]!;
+        if (cur.start < (prev.end ?? Infinity)) out.push(`${key}: ${prev.replica} [${prev.start}, ${prev.end}) and ${cur.replica} [${cur.start}, ${cur.end})`);
+      }
+    }
+    return out;
+  }
+
+  /** Objects whose last version was never reconciled to the end. */
+  lost(): string[] {
+    const out: string[] = [];
+    for (const [name, { value, at }] of this.lastChange) {
+      if (!this.objects.objects.has(name)) continue;
+      const ok = this.intervals.some((i) => i.key === name && i.version === value && i.end !== undefined);
+      if (!ok) out.push(`${name} (v${value}, changed at ${at})`);
+    }
+    return out;
+  }
+}
+
+export class FleetReplica {
+  alive = true;
+  state: (ShardState & { filtering: string }) | undefined;
+  readonly metrics = new InMemoryMetrics();
+  readonly lease: LeaseClient;
+  private sub: Subscription | undefined;
+  private readonly open = new Map<string, Interval>();
+
+  constructor(
+    private readonly fleet: Fleet,
+    readonly id: string,
+  ) {
+    this.lease = fleet.leases.client();
+  }
+
+  start(): void {
+    const { o } = this.fleet;
+    const reconcile = (obj: Obj): Observable<Action> =>
+      new Observable<Action>((subscriber) => {
+        const interval: Interval = { key: obj.metadata.name, replica: this.id, version: obj.data?.['v'] ?? '', start: this.fleet.now() };
+        this.fleet.intervals.push(interval);
+        this.open.set(obj.metadata.name, interval);
+        const t = o.clock.schedule(() => {
+          subscriber.next(Action.awaitChange());
+          subscriber.complete();
+        }, this.fleet.random(1, o.maxReconcileMs));
+        return () => {
+          t.unsubscribe();
+          interval.end ??= this.fleet.now();
+          this.open.delete(obj.metadata.name);
+        };
+      });
+    this.sub = Controller.for(this.fleet.objects.client(this.id), { name: 'widgets', scheduler: o.clock, metrics: this.metrics, concurrency: 4 })
+      .shard({
+        leases: this.lease,
+        identity: this.id,
+        buckets: o.buckets,
+        ...o.timings,
+        filtering: o.filtering ?? (o.serverSide ? 'auto' : 'client'),
+        onError: (e) => this.fleet.errors.push(e),
+        onState: (s) => (this.state = s),
+      })
+      .run(reconcile, ErrorPolicy.requeueAfter(1_000), {}, {})
+      .subscribe();
+  }
+
+  /** A clean stop: nothing new starts, running reconciles finish, then the Lease is deleted. */
+  leave(): void {
+    this.alive = false;
+    this.sub?.unsubscribe();
+  }
+
+  /** SIGKILL: no more requests, the running reconciles end now, the Lease stays behind. */
+  crash(): void {
+    this.alive = false;
+    this.lease.dead = true;
+    for (const i of this.open.values()) i.end = this.fleet.now();
+    this.open.clear();
+    this.sub?.unsubscribe();
+    // The process is gone: whatever its queue would still do must not count.
+    for (const i of this.fleet.intervals) if (i.replica === this.id && i.end === undefined) i.end = this.fleet.now();
+  }
+}
