@@ -11,7 +11,9 @@ import type { ObjectReference } from '../core/api/core/v1.js';
 import type { Event as KubeEvent } from '../core/api/events/v1.js';
 import { ERROR_BRAND, KubeError } from '../core/errors.js';
 import { Patch } from '../core/patch.js';
+import type { RequestOptions } from '../client/client.js';
 import { isNotFound } from '../client/errors.js';
+import type { PatchParams, PostParams } from '../core/params.js';
 
 export type { KubeEvent };
 
@@ -36,10 +38,18 @@ export interface EventInput {
   secondary?: ObjectReference;
 }
 
-/** What an events API must offer, in one namespace (an `Api<Event>` satisfies it). */
+/**
+ * What an events API must offer, in one namespace (an `Api<Event>` satisfies it). `options.signal`
+ * is the one given to {@link EventRecorder.publish}.
+ *
+ * ## Example
+ * ```ts
+ * const events: EventApi = Api.namespaced(client, Event, 'default');
+ * ```
+ */
 export interface EventApi {
-  create(event: KubeEvent): Promise<KubeEvent>;
-  patch(name: string, patch: Patch): Promise<KubeEvent>;
+  create(event: KubeEvent, params?: PostParams, options?: RequestOptions): Promise<KubeEvent>;
+  patch(name: string, patch: Patch, params?: PatchParams, options?: RequestOptions): Promise<KubeEvent>;
 }
 
 /** Settings of {@link EventRecorder}. */
@@ -139,19 +149,20 @@ export class EventRecorder {
    * secondary object; the note may differ, as in client-go and kube-rs) within the series window
    * PATCHes the earlier Event's series (the API keeps an Event's note immutable, so the series
    * shows the first note); otherwise a new Event is created in the object's namespace (`default`
-   * for cluster-scoped objects).
+   * for cluster-scoped objects). `options.signal` (a reconcile's `info.signal`, say) cancels the
+   * request; the rejection is an `EventRecorderError` whose `cause` is the `AbortedError`.
    *
    * ## Example
    * ```ts
    * await recorder.publish({ type: 'Warning', reason: 'Failed', action: 'Reconcile', note: String(error) }, objectReference(widget));
    * ```
    */
-  publish(event: EventInput, regarding: ObjectReference): Promise<PublishResult> {
+  publish(event: EventInput, regarding: ObjectReference, options: RequestOptions = {}): Promise<PublishResult> {
     const objectKey = `${regarding.apiVersion ?? ''}/${regarding.kind ?? ''}/${regarding.namespace ?? ''}/${regarding.name ?? ''}`;
     const previous = this.queues.get(objectKey) ?? Promise.resolve();
     const next = previous.then(
-      () => this.send(event, regarding, objectKey),
-      () => this.send(event, regarding, objectKey),
+      () => this.send(event, regarding, objectKey, options),
+      () => this.send(event, regarding, objectKey, options),
     );
     this.queues.set(objectKey, next);
     void next.finally(() => {
@@ -160,7 +171,7 @@ export class EventRecorder {
     return next;
   }
 
-  private async send(event: EventInput, regarding: ObjectReference, objectKey: string): Promise<PublishResult> {
+  private async send(event: EventInput, regarding: ObjectReference, objectKey: string, options: RequestOptions): Promise<PublishResult> {
     const now = this.clock.now();
     this.forgetOld(now);
     if (!this.take(objectKey, now)) return { type: 'dropped' };
@@ -173,7 +184,7 @@ export class EventRecorder {
     if (existing !== undefined) {
       const count = existing.count + 1;
       try {
-        await api.patch(existing.name, Patch.merge({ series: { count, lastObservedTime: microTime(now) } }));
+        await api.patch(existing.name, Patch.merge({ series: { count, lastObservedTime: microTime(now) } }), {}, options);
         existing.count = count;
         existing.lastSeen = now;
         return { type: 'series', name: existing.name, count };
@@ -200,7 +211,7 @@ export class EventRecorder {
       ...(event.secondary !== undefined ? { related: event.secondary } : {}),
     };
     try {
-      await api.create(body);
+      await api.create(body, {}, options);
     } catch (cause) {
       throw new EventRecorderError(`creating event ${event.reason} about ${objectKey} failed`, { cause, context });
     }

@@ -1,7 +1,11 @@
 import { VirtualTimeScheduler } from 'rxjs';
 import { EventRecorder, EventRecorderError, type EventApi, type KubeEvent } from '../../lib/runtime/event-recorder.js';
 import type { Patch } from '../../lib/core/patch.js';
-import { ApiError } from '../../lib/client/errors.js';
+import { AbortedError, ApiError } from '../../lib/client/errors.js';
+import { Api } from '../../lib/client/api.js';
+import { Client } from '../../lib/client/client.js';
+import { Event as EventType } from '../../lib/core/builtins.js';
+import { startServer } from '../client/support/scripted-server.js';
 
 /** An events API that records what it is sent; `patchFails` makes PATCH fail with that code. */
 function recordingEvents() {
@@ -144,5 +148,25 @@ describe('EventRecorder', () => {
 
   it('requires reportingController and reportingInstance', () => {
     expect(() => new EventRecorder(recordingEvents().api, { reportingController: '', reportingInstance: 'x' })).toThrow(EventRecorderError);
+  });
+
+  it('passes the signal to the events API: an aborted publish tears its request down', async () => {
+    const server = await startServer(() => undefined); // never answers
+    try {
+      const client = new Client({ server: server.url }, { retry: false });
+      const recorder = new EventRecorder((ns) => Api.namespaced(client, EventType, ns), { reportingController: 'example.com/widgets', reportingInstance: 'pod-1' });
+      const controller = new AbortController();
+      const pending = recorder.publish(created, regarding, { signal: controller.signal });
+      pending.catch(() => undefined);
+      await server.waitForRequests(1);
+      const closed = server.nextSocketClose();
+      controller.abort();
+      const error = await pending.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(EventRecorderError);
+      expect((error as EventRecorderError).cause).toBeInstanceOf(AbortedError);
+      await closed;
+    } finally {
+      await server.close();
+    }
   });
 });
