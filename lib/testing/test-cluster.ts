@@ -29,6 +29,12 @@ export interface TestClusterOptions {
    */
   apiserverArgs?: readonly string[];
   /**
+   * kube-apiserver feature gates, e.g. `{ ShardedListAndWatch: true }` (KEP-5866 shard selectors, alpha in 1.36) or
+   * `{ WatchList: false }`: passed as one `--feature-gates=Name=true,...` flag after `apiserverArgs`. Like
+   * `apiserverArgs`, it makes the cluster a private one.
+   */
+  featureGates?: Readonly<Record<string, boolean>>;
+  /**
    * `'shared'` (default without `apiserverArgs`): reuse the plane Jest global setup or `npm run cluster:up` started,
    * or start the shared one (`~/.cache/rxkube/run`, or `RXKUBE_CP_RUN_DIR`) holding a lease on it.
    * `'private'`: a plane of its own in a temporary folder, stopped and removed by `stop()`.
@@ -118,9 +124,10 @@ const defaultLog = (line: string): void => {
  */
 export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
   const log = options.log ?? defaultLog;
-  const mode = options.mode ?? (options.apiserverArgs?.length ? 'private' : 'shared');
-  if (mode === 'shared' && options.apiserverArgs?.length) {
-    throw new TestClusterError('startFailed', 'apiserverArgs need a private cluster (mode: "private"); the shared one runs with the default flags');
+  const apiserverArgs = [...(options.apiserverArgs ?? []), ...featureGateArgs(options.featureGates)];
+  const mode = options.mode ?? (apiserverArgs.length ? 'private' : 'shared');
+  if (mode === 'shared' && apiserverArgs.length) {
+    throw new TestClusterError('startFailed', 'apiserverArgs and featureGates need a private cluster (mode: "private"); the shared one runs with the default flags');
   }
   const handedOver = process.env[TEST_CLUSTER_ENV];
   if (mode === 'shared' && handedOver) {
@@ -135,7 +142,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   if (mode === 'private') {
     scratch = mkdtempSync(join(tmpdir(), 'rxkube-test-cluster-'));
     env.RXKUBE_CP_RUN_DIR = join(scratch, 'run');
-    env.RXKUBE_CP_APISERVER_EXTRA_ARGS = (options.apiserverArgs ?? []).join(' ');
+    env.RXKUBE_CP_APISERVER_EXTRA_ARGS = apiserverArgs.join(' ');
   }
   const removeScratch = async (): Promise<void> => {
     if (!scratch) return;
@@ -157,6 +164,26 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     await removeScratch();
     throw err;
   }
+}
+
+/**
+ * The kube-apiserver flag for `gates` (none for none): `{ ShardedListAndWatch: true }` →
+ * `['--feature-gates=ShardedListAndWatch=true']`. A name that is not a feature gate name is a `startFailed` error.
+ *
+ * ## Example
+ * ```ts
+ * featureGateArgs({ ShardedListAndWatch: true, WatchList: false }); // ['--feature-gates=ShardedListAndWatch=true,WatchList=false']
+ * ```
+ */
+export function featureGateArgs(gates: Readonly<Record<string, boolean>> | undefined): string[] {
+  const entries = Object.entries(gates ?? {});
+  if (entries.length === 0) return [];
+  for (const [name, value] of entries) {
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name) || typeof value !== 'boolean') {
+      throw new TestClusterError('startFailed', `featureGates: ${JSON.stringify(name)} = ${JSON.stringify(value)} is not a feature gate name with a boolean`);
+    }
+  }
+  return [`--feature-gates=${entries.map(([name, value]) => `${name}=${value}`).join(',')}`];
 }
 
 function testCluster(info: PlaneInfo, how: { env: NodeJS.ProcessEnv; release: () => Promise<void> }): TestCluster {

@@ -33,8 +33,16 @@ export interface PrivatePlane {
  * });
  * ```
  */
-export async function startPrivatePlane(options: { apiserverArgs?: readonly string[]; nodes?: number } = {}): Promise<PrivatePlane> {
-  const cluster = await startTestCluster({ mode: 'private', nodes: options.nodes ?? 0, apiserverArgs: options.apiserverArgs ?? [], log: () => {} });
+export async function startPrivatePlane(
+  options: { apiserverArgs?: readonly string[]; featureGates?: Readonly<Record<string, boolean>>; nodes?: number } = {},
+): Promise<PrivatePlane> {
+  const cluster = await startTestCluster({
+    mode: 'private',
+    nodes: options.nodes ?? 0,
+    apiserverArgs: options.apiserverArgs ?? [],
+    ...(options.featureGates ? { featureGates: options.featureGates } : {}),
+    log: () => {},
+  });
   return {
     kubeconfig: cluster.kubeconfig,
     runDir: cluster.runDir,
