@@ -11,11 +11,23 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-/** Environment variable through which global setup hands the running plane to `startTestCluster()` in workers. */
+/**
+ * Environment variable through which global setup hands the running plane to `startTestCluster()` in workers.
+ *
+ * ## Example
+ * ```ts
+ * const info = JSON.parse(process.env[TEST_CLUSTER_ENV] ?? 'null') as PlaneInfo | null; // set in Jest workers
+ * ```
+ */
 export const TEST_CLUSTER_ENV = 'RXKUBE_TEST_CLUSTER';
 
 /**
  * What `cluster:up --json` prints and global setup passes to the test workers (JSON in {@link TEST_CLUSTER_ENV}).
+ *
+ * ## Example
+ * ```ts
+ * const { kubeconfig, podLogs }: PlaneInfo = JSON.parse(process.env.RXKUBE_TEST_CLUSTER ?? '{}');
+ * ```
  */
 export interface PlaneInfo {
   kubeconfig: string;

@@ -19,7 +19,14 @@ import { TEST_CLUSTER_ENV, type PlaneInfo } from './global-setup.js';
 import { runPlaneCommand } from './plane-command.js';
 import { TestClusterError } from './test-cluster-error.js';
 
-/** Options of {@link startTestCluster}. */
+/**
+ * Options of {@link startTestCluster}.
+ *
+ * ## Example
+ * ```ts
+ * const options: TestClusterOptions = { mode: 'private', nodes: 3, apiserverArgs: ['--watch-cache=false'] };
+ * ```
+ */
 export interface TestClusterOptions {
   /** Fake nodes managed by kwok (default: `RXKUBE_CP_NODES` or 2). A running plane with another number is not reused. */
   nodes?: number;
@@ -44,7 +51,14 @@ export interface TestClusterOptions {
   log?: (line: string) => void;
 }
 
-/** Options of {@link TestCluster.kubectl}. */
+/**
+ * Options of {@link TestCluster.kubectl}.
+ *
+ * ## Example
+ * ```ts
+ * await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(configMap), context: 'rxkube-token' });
+ * ```
+ */
 export interface TestKubectlOptions {
   /** Written to kubectl's stdin (e.g. a manifest for `apply -f -`). */
   input?: string;
@@ -54,7 +68,18 @@ export interface TestKubectlOptions {
   timeoutMs?: number;
 }
 
-/** A running test cluster; see {@link startTestCluster}. */
+/**
+ * A running test cluster; see {@link startTestCluster}.
+ *
+ * ## Example
+ * ```ts
+ * const cluster: TestCluster = await startTestCluster();
+ * const ns = await cluster.namespace('orders');
+ * await cluster.kubectl(['exec', 'web', '-n', ns, '--', 'echo', 'hi']); // runs `echo hi` on this machine
+ * cluster.appendPodLog('ready');                                         // `kubectl logs -f web` shows it
+ * await cluster.stop();
+ * ```
+ */
 export interface TestCluster {
   /** Path of its kubeconfig (contexts `rxkube-admin` (current), `rxkube-token`, `rxkube-nobody`). */
   readonly kubeconfig: string;

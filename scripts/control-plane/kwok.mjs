@@ -5,7 +5,7 @@
 // complete Job pods and remove deleted pods. Its HTTPS server is the kubelet endpoint of every node (address
 // 127.0.0.1, port `ports.kwok`), which kube-apiserver reaches for exec, logs, attach and port-forward:
 //
-// - exec runs the command locally with `sh`-like semantics in `<run>/kwok/exec` (env RXKUBE_KWOK_POD_EXEC=1),
+// - exec runs the command on this machine, as this user, in `<run>/kwok/exec` (env RXKUBE_KWOK_POD_EXEC=1),
 // - logs and attach read `<run>/kwok/pods.log` (CRI lines `<RFC3339Nano> stdout F <text>`) unless a namespaced
 //   `Logs` object (kwok.x-k8s.io/v1alpha1, named like the pod) names another file,
 // - port-forward reaches 127.0.0.1:`ports.podForward` unless a namespaced `PortForward` object names a target.

@@ -1,4 +1,4 @@
-// Helpers for e2e tests against the real API server that global-setup.ts made available: run the matching
+// Helpers for e2e tests against the real API server that rxkube/testing's Jest global setup made available: run the matching
 // kubectl, get the kubeconfig path, give each test file its own namespace, restart kube-apiserver.
 // Support code only: tests of rxkube itself should talk to the cluster through rxkube.
 import { execFile, execFileSync } from 'node:child_process';
