@@ -8,7 +8,7 @@
 import { Api, Client } from 'rxkube/client';
 import { Config } from 'rxkube/config';
 import { ConfigMap, Event, Patch, controllerOwnerRef, objectReference } from 'rxkube/core';
-import { Action, Controller, ErrorPolicy, EventRecorder, finalizer, shutdownOnSignal, type ControllerResult } from 'rxkube/runtime';
+import { Action, Controller, ErrorPolicy, EventRecorder, finalizer, shutdownOnSignal, type ControllerResult, type ShardOptions } from 'rxkube/runtime';
 import type { Observable } from 'rxjs';
 import { ConfigMapGenerator } from './configmapgenerator';
 
@@ -57,11 +57,11 @@ async function reconcile(gen: ConfigMapGenerator, ctx: Context): Promise<Action>
 /**
  * The operator as a cold Observable of reconcile results: subscribe to run it, unsubscribe (or emit on
  * `shutdown$`) to stop it gracefully. Watches generators in `namespace` (all namespaces if omitted) and the
- * ConfigMaps they own.
+ * ConfigMaps they own. With `shard`, it is one of several replicas that share the generators.
  */
 export function configMapGeneratorController(
   client: Client,
-  options: { namespace?: string; shutdown$?: Observable<unknown>; log?: (line: string) => void } = {},
+  options: { namespace?: string; shutdown$?: Observable<unknown>; log?: (line: string) => void; shard?: ShardOptions } = {},
 ): Observable<ControllerResult> {
   const { namespace, log = () => undefined } = options;
   const generators = namespace ? Api.namespaced(client, ConfigMapGenerator, namespace) : Api.all(client, ConfigMapGenerator);
@@ -72,6 +72,8 @@ export function configMapGeneratorController(
   });
   let controller = Controller.for(generators, { name: 'configmapgen', debounce: 200, resource: ConfigMapGenerator }).owns(configMaps);
   if (options.shutdown$) controller = controller.shutdownOn(options.shutdown$);
+  // One of several replicas sharing the generators (samples/configmapgen-sharded.ts).
+  if (options.shard) controller = controller.shard(options.shard);
   return controller.run(reconcile, ErrorPolicy.backoff(), { client, recorder, log });
 }
 

@@ -1,6 +1,7 @@
 // The terminal samples, run as a user runs them (`npm run sample -- samples/<name>.ts`) against the test cluster:
 // the pod watcher redraws its table when a pod appears and stops on Ctrl+C (SIGINT); crd-define prints a CRD the
-// API server accepts; the configmapgen controller reconciles a generator and stops gracefully on SIGTERM.
+// API server accepts; the configmapgen controller reconciles a generator and stops gracefully on SIGTERM; three
+// sharded replicas of it share twelve generators, each reconciled by one replica.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { eventually, kubeconfigPath, kubectl, useNamespace } from '../support/cluster';
@@ -65,5 +66,41 @@ describe('terminal samples', () => {
     }
     await expect(sample.exit).resolves.toBe(0);
     expect(sample.output()).toContain('stopped: watches closed, running reconciles finished');
+  });
+
+  it('configmapgen-sharded runs three replicas that share the generators, each generator reconciled by one', async () => {
+    const install = startSample('samples/crd-define.ts', ['--apply']);
+    await expect(install.exit).resolves.toBe(0);
+    const shardNs = `${ns}-sharded`;
+    await kubectl(['create', 'namespace', shardNs]);
+    const sample = startSample('samples/configmapgen-sharded.ts', [shardNs]);
+    try {
+      // Wait until the three replicas agree: each owns its target and sees three members.
+      const settled = (): boolean => {
+        const last = new Map<string, string>();
+        for (const m of sample.output().matchAll(/\[(replica-\d)\] shard: (\d+)\/64 buckets \(target (\d+)\), (\d+) members/g)) last.set(m[1]!, `${m[2]} ${m[3]} ${m[4]}`);
+        return last.size === 3 && [...last.values()].every((v) => /^(\d+) \1 3$/.test(v));
+      };
+      await eventually(settled, { timeoutMs: 30_000 });
+      const names = Array.from({ length: 12 }, (_, i) => `gen-${i}`);
+      const list = { apiVersion: 'v1', kind: 'List', items: names.map((name) => ({ apiVersion: 'samples.rxkube.dev/v1', kind: 'ConfigMapGenerator', metadata: { name }, spec: { content: name } })) };
+      await kubectl(['apply', '-n', shardNs, '-f', '-'], { input: JSON.stringify(list) });
+      const reconciledBy = (): Map<string, string[]> => {
+        const by = new Map<string, string[]>();
+        for (const m of sample.output().matchAll(/\[(replica-\d)\] reconcile [^/]+\/(gen-\d+):/g)) by.set(m[2]!, [...(by.get(m[2]!) ?? []), m[1]!]);
+        return by;
+      };
+      await eventually(() => reconciledBy().size === 12, { timeoutMs: 30_000 });
+      const by = reconciledBy();
+      for (const name of names) expect(by.get(name)).toHaveLength(1); // one replica, once
+      expect(new Set([...by.values()].flat()).size).toBeGreaterThan(1);
+      const cms = await kubectl(['get', 'configmaps', '-n', shardNs, '-o', 'name']);
+      for (const name of names) expect(cms).toContain(`configmap/${name}-gen`);
+    } finally {
+      sample.child.kill('SIGTERM');
+    }
+    await expect(sample.exit).resolves.toBe(0);
+    expect(sample.output()).toContain('stopped: every replica drained and left its shard');
+    await kubectl(['delete', 'namespace', shardNs, '--wait=false']);
   });
 });
