@@ -31,11 +31,13 @@ describe('Controller.shard (property)', () => {
         fc.integer(),
         fc.boolean(),
         fc.constantFrom(8, 64),
-        (initial, ops, seed, serverSide, buckets) => {
+        // A long restart delay lets a bucket leave and come back before the watch restarts (no relist).
+        fc.constantFrom(0, 200, 2_500),
+        (initial, ops, seed, serverSide, buckets, restartDelayMs) => {
           const ts = new TestScheduler(() => undefined);
           let fleet: Fleet | undefined;
           ts.run(() => {
-            const f = new Fleet({ clock: ts, random: seededRandom(seed), serverSide, buckets, timings: TIMINGS, maxLatencyMs: 200, maxReconcileMs: 2_000 });
+            const f = new Fleet({ clock: ts, random: seededRandom(seed), serverSide, buckets, timings: TIMINGS, maxLatencyMs: 200, maxReconcileMs: 2_000, restartDelayMs });
             fleet = f;
             for (let i = 0; i < 40; i++) f.put(`cm-${i}`, '0');
             for (let i = 0; i < initial; i++) f.join();

@@ -98,6 +98,30 @@ describe('Controller.shard', () => {
     });
   }
 
+  it('should reconcile changes refused while their bucket was briefly elsewhere, when it comes back before the watch restarts', () => {
+    const ts = new TestScheduler(() => undefined);
+    let fleet: Fleet | undefined;
+    ts.run(() => {
+      // A long restart delay: buckets that leave and come back within it never restart the watch.
+      const f = new Fleet({ clock: ts, random: seededRandom(3), serverSide: true, buckets: 8, timings: TIMINGS, maxLatencyMs: 20, maxReconcileMs: 50, restartDelayMs: 5_000 });
+      fleet = f;
+      for (let i = 0; i < 80; i++) f.put(`cm-${i}`, '1');
+      const first = f.join();
+      let second: ReturnType<Fleet['join']> | undefined;
+      ts.schedule(() => (second = f.join()), 10_000);
+      // While r1 holds some of r0's buckets (r0 still watches them), every object changes: r0 refuses those.
+      ts.schedule(() => {
+        for (let i = 0; i < 80; i++) f.put(`cm-${i}`, '2');
+      }, 12_500);
+      ts.schedule(() => second!.leave(), 12_600);
+      ts.schedule(() => first.leave(), 30_000);
+    });
+    // The scenario: r1 came and went before its watch ever listed, so r0 alone had to reconcile the changes.
+    expect(fleet!.intervals.filter((i) => i.replica === 'r1')).toEqual([]);
+    expect(fleet!.overlaps()).toEqual([]);
+    expect(fleet!.lost()).toEqual([]);
+  });
+
   it('should say which filtering it uses: server when the API server filters, client otherwise', () => {
     for (const serverSide of [true, false]) {
       const fleet = runFleet(serverSide, (f, ts) => {

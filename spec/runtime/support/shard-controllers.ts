@@ -30,6 +30,8 @@ export interface FleetOptions {
   maxLatencyMs: number;
   maxReconcileMs: number;
   filtering?: 'auto' | 'server' | 'client';
+  /** Delay of the primary watch's restart after a shard change. @default the controller's */
+  restartDelayMs?: number;
 }
 
 export class Fleet {
@@ -141,6 +143,7 @@ export class FleetReplica {
         buckets: o.buckets,
         ...o.timings,
         filtering: o.filtering ?? (o.serverSide ? 'auto' : 'client'),
+        ...(o.restartDelayMs === undefined ? {} : { restartDelayMs: o.restartDelayMs }),
         onError: (e) => this.fleet.errors.push(e),
         onState: (s) => (this.state = s),
       })
