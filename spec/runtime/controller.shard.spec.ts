@@ -4,7 +4,15 @@
 // (server-side) or everything (client-side), a crashed replica's objects are taken over after its
 // Lease expires, and a replica that joins takes buckets over without any object reconciled by two
 // replicas at once.
+import { of } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
+import { Action, ErrorPolicy } from '../../lib/runtime/action.js';
+import { Controller } from '../../lib/runtime/controller.js';
+import { reflector } from '../../lib/runtime/reflector.js';
+import { store } from '../../lib/runtime/store.js';
+import { watcher } from '../../lib/runtime/watcher.js';
+import { LeaseServer } from './support/lease-server.js';
+import { ObjectServer, type Obj } from './support/object-server.js';
 import { SHARD_METRICS } from '../../lib/runtime/shard-membership.js';
 import { seededRandom } from './support/lease-server.js';
 import { Fleet } from './support/shard-controllers.js';
@@ -120,6 +128,55 @@ describe('Controller.shard', () => {
     expect(fleet!.intervals.filter((i) => i.replica === 'r1')).toEqual([]);
     expect(fleet!.overlaps()).toEqual([]);
     expect(fleet!.lost()).toEqual([]);
+  });
+
+  for (const serverSide of [true, false]) {
+    it(`should reconcile the owner of a changed child once, in the owner's replica (${serverSide ? 'server' : 'client'}-side)`, () => {
+      let changedAt = 0;
+      const fleet = runFleet(serverSide, (f, ts) => {
+        for (let i = 0; i < 60; i++) f.put(`cm-${i}`, '1');
+        for (let i = 0; i < 60; i++) f.putChild(`child-${i}`, `cm-${i}`, '1');
+        for (let i = 0; i < 3; i++) f.join();
+        ts.schedule(() => {
+          changedAt = ts.now();
+          for (let i = 0; i < 60; i++) f.putChild(`child-${i}`, `cm-${i}`, '2');
+        }, 15_000);
+        ts.schedule(() => {
+          for (const r of f.live()) r.leave();
+        }, 20_000);
+      });
+      const after = fleet.intervals.filter((i) => i.start >= changedAt);
+      const byOwner = new Map<string, string[]>();
+      for (const i of after) byOwner.set(i.key, [...(byOwner.get(i.key) ?? []), i.replica]);
+      expect(byOwner.size).toBe(60);
+      for (const replicas of byOwner.values()) expect(replicas).toHaveLength(1);
+      expect(new Set(after.map((i) => i.replica)).size).toBe(3);
+      expect(fleet.overlaps()).toEqual([]);
+    });
+  }
+
+  it('should gate a controller made with fromReflector the same way (its store holds everything)', () => {
+    const ts = new TestScheduler(() => undefined);
+    const ran = new Map<string, string[]>();
+    ts.run(() => {
+      const objects = new ObjectServer(ts, false, 3);
+      for (let i = 0; i < 90; i++) objects.put(`cm-${i}`, `${i.toString(16).padStart(8, '0')}-1111-4222-8333-${(i * 2654435761).toString(16).padStart(12, '0').slice(-12)}`, '1');
+      const leases = new LeaseServer(ts, seededRandom(5), 20);
+      const subs = ['a', 'b'].map((id) => {
+        const { reader, writer } = store<Obj>();
+        return Controller.fromReflector(reader, reflector(writer, watcher(objects.client(id), { scheduler: ts })), { name: 'widgets', scheduler: ts })
+          .shard({ leases: leases.client(), identity: id, ...TIMINGS })
+          .run((o: Obj) => {
+            ran.set(o.metadata.name, [...(ran.get(o.metadata.name) ?? []), id]);
+            return of(Action.awaitChange());
+          }, ErrorPolicy.backoff(), {})
+          .subscribe();
+      });
+      ts.schedule(() => subs.forEach((s) => s.unsubscribe()), 15_000);
+    });
+    expect(ran.size).toBe(90);
+    for (const ids of ran.values()) expect(ids).toHaveLength(1);
+    expect(new Set([...ran.values()].flat())).toEqual(new Set(['a', 'b']));
   });
 
   it('should say which filtering it uses: server when the API server filters, client otherwise', () => {

@@ -15,7 +15,13 @@ import type { WatchSource } from '../../../lib/runtime/watcher.js';
 export interface Obj {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace: string; uid: string; resourceVersion?: string };
+  metadata: {
+    name: string;
+    namespace: string;
+    uid: string;
+    resourceVersion?: string;
+    ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }[];
+  };
   data?: Record<string, string>;
 }
 
@@ -38,12 +44,13 @@ export class ObjectServer {
     private readonly latencyMs = 5,
   ) {}
 
-  put(name: string, uid: string, value: string): Obj {
+  put(name: string, uid: string, value: string, owner?: Obj): Obj {
     const existing = this.objects.get(name);
+    const ownerReferences = owner ? [{ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true }] : undefined;
     const obj: Obj = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name, namespace: 'ns', uid: existing?.metadata.uid ?? uid, resourceVersion: String(++this.rv) },
+      metadata: { name, namespace: 'ns', uid: existing?.metadata.uid ?? uid, resourceVersion: String(++this.rv), ...(ownerReferences ? { ownerReferences } : {}) },
       data: { v: value },
     };
     this.objects.set(name, obj);

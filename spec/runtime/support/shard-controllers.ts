@@ -36,6 +36,8 @@ export interface FleetOptions {
 
 export class Fleet {
   readonly objects: ObjectServer;
+  /** Objects owned by those of `objects` (their ownerReferences name them); watched with `owns`. */
+  readonly children: ObjectServer;
   readonly leases: LeaseServer;
   readonly intervals: Interval[] = [];
   readonly errors: ShardError[] = [];
@@ -47,6 +49,7 @@ export class Fleet {
 
   constructor(readonly o: FleetOptions) {
     this.objects = new ObjectServer(o.clock, o.serverSide, 3);
+    this.children = new ObjectServer(o.clock, o.serverSide, 3);
     this.leases = new LeaseServer(o.clock, o.random, o.maxLatencyMs);
   }
 
@@ -59,6 +62,13 @@ export class Fleet {
     const uid = `${n.toString(16).padStart(8, '0')}-5b1e-4c0f-9d3b-${(n * 2654435761).toString(16).padStart(12, '0').slice(-12)}`;
     this.objects.put(name, uid, value);
     this.lastChange.set(name, { value, at: this.now() });
+  }
+
+  /** A child of `owner` (its uid must not collide with the owners': the children's server keeps its own). */
+  putChild(name: string, owner: string, value: string): void {
+    const n = this.uidSeq++;
+    const uid = `${n.toString(16).padStart(8, '0')}-c41d-4c0f-9d3b-${(n * 40503).toString(16).padStart(12, '0').slice(-12)}`;
+    this.children.put(name, uid, value, this.objects.objects.get(owner));
   }
 
   join(): FleetReplica {
@@ -136,7 +146,15 @@ export class FleetReplica {
           this.open.delete(obj.metadata.name);
         };
       });
-    this.sub = Controller.for(this.fleet.objects.client(this.id), { name: 'widgets', scheduler: o.clock, metrics: this.metrics, concurrency: 4 })
+    const children = this.fleet.children.client(`${this.id}-children`);
+    this.sub = Controller.for(this.fleet.objects.client(this.id), {
+      name: 'widgets',
+      scheduler: o.clock,
+      metrics: this.metrics,
+      concurrency: 4,
+      resource: { kind: 'ConfigMap', apiVersion: 'v1' },
+    })
+      .owns({ listMetadata$: (p) => children.list$(p), watchMetadata: (p) => children.watch(p) })
       .shard({
         leases: this.lease,
         identity: this.id,
