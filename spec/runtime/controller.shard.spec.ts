@@ -179,6 +179,27 @@ describe('Controller.shard', () => {
     expect(new Set([...ran.values()].flat())).toEqual(new Set(['a', 'b']));
   });
 
+  it('should cancel the running reconciles of a replica that cannot renew its Lease (fenced) within the renew deadline', () => {
+    const ts = new TestScheduler(() => undefined);
+    let fleet: Fleet | undefined;
+    const cutAt = 5_000;
+    ts.run(() => {
+      const f = new Fleet({ clock: ts, random: seededRandom(11), serverSide: true, buckets: 8, timings: TIMINGS, maxLatencyMs: 20, maxReconcileMs: 60_000 });
+      fleet = f;
+      for (let i = 0; i < 20; i++) f.put(`cm-${i}`, '1');
+      const r = f.join();
+      ts.schedule(() => (r.lease.partitioned = true), cutAt);
+      ts.schedule(() => r.leave(), 40_000);
+    });
+    const f = fleet!;
+    expect(f.errors.some((e) => e.reason === 'fenced')).toBe(true);
+    const running = f.intervals.filter((i) => i.start < cutAt);
+    expect(running.length).toBeGreaterThan(0);
+    // Fenced at most renewDeadlineMs after the start of the last successful renewal (before the cut).
+    for (const i of running) expect(i.end).toBeLessThanOrEqual(cutAt + TIMINGS.renewDeadlineMs);
+    expect(f.intervals.filter((i) => i.start >= cutAt)).toEqual([]);
+  });
+
   it('should say which filtering it uses: server when the API server filters, client otherwise', () => {
     for (const serverSide of [true, false]) {
       const fleet = runFleet(serverSide, (f, ts) => {
