@@ -52,7 +52,9 @@ async function main(): Promise<void> {
     let overlaps = 0;
     let reconciles = 0;
     const lastReconciledRv = new Map<string, number>();
-    const controllerSub = Controller.for(api)
+    const controller = Controller.for(api);
+    const controllerResults: Record<string, number> = {};
+    const controllerSub = controller
       .run(
         async (cm: ConfigMap) => {
           const key = cm.metadata?.name ?? '';
@@ -71,7 +73,9 @@ async function main(): Promise<void> {
         ErrorPolicy.backoff(),
         {},
       )
-      .subscribe();
+      .subscribe((r) => {
+        controllerResults[r.type] = (controllerResults[r.type] ?? 0) + 1;
+      });
 
     const samples: Array<{ t: number; heapMiB: number; rssMiB: number }> = [];
     const sample = (): void => {
@@ -118,7 +122,15 @@ async function main(): Promise<void> {
       truth = await listing();
     }
     const lostInStore = [...truth].filter(([n, rv]) => reader.get({ name: n, namespace: ns })?.metadata?.resourceVersion !== rv).length + Math.max(0, reader.size - truth.size);
-    const unreconciled = [...truth].filter(([n, rv]) => (lastReconciledRv.get(n) ?? 0) < Number(rv)).length;
+    const unreconciledNames = [...truth].filter(([n, rv]) => (lastReconciledRv.get(n) ?? 0) < Number(rv));
+    const unreconciled = unreconciledNames.length;
+    const unreconciledDetail = unreconciledNames.slice(0, 10).map(([n, rv]) => ({
+      name: n,
+      finalResourceVersion: rv,
+      lastReconciledResourceVersion: lastReconciledRv.get(n) ?? null,
+      inControllerStore: controller.store.get({ name: n, namespace: ns })?.metadata?.resourceVersion ?? null,
+    }));
+    const controllerReady = controller.store.isReady();
     sample();
     clearInterval(sampler);
     storeSub.unsubscribe();
@@ -143,6 +155,9 @@ async function main(): Promise<void> {
       finalObjects: truth.size,
       lostInStore,
       unreconciled,
+      unreconciledDetail,
+      controllerResults,
+      controllerReady,
       watcherErrors: Object.fromEntries([...new Set(watcherErrors.map((e) => e.reason))].map((r) => [r, watcherErrors.filter((e) => e.reason === r).length])),
       heap: { firstQuarterMiB: +firstHeap.toFixed(1), lastQuarterMiB: +lastHeap.toFixed(1), steadyGrowth: heapGrowth },
       samples,

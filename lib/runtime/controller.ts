@@ -11,7 +11,9 @@
  * @module
  */
 import {
+  BehaviorSubject,
   EMPTY,
+  combineLatest,
   Observable,
   catchError,
   Subject,
@@ -546,7 +548,15 @@ export class Controller<K extends KubeObject> {
     };
     const primaryResource = config.resource && { kind: config.resource.kind, apiVersion: config.resource.apiVersion };
 
+    // While a (re)listing is under way the store still holds the previous listing (it swaps the new
+    // one in on initDone): no reconcile may start then, or it would read an older copy than the one
+    // that triggered it, and the listed state would never be reconciled (found by bench/soak.ts).
+    const relisting = new BehaviorSubject<boolean>(false);
     const self$ = primary$.pipe(
+      tap((item) => {
+        if (item.type === 'init') relisting.next(true);
+        else if (item.type === 'initDone') relisting.next(false);
+      }),
       filter((item): item is WatcherEvent<K> => {
         if (item.type === 'error') {
           fail('primary', { type: 'watchError', watch: 'primary', resource: primaryResource, error: item.error });
@@ -608,7 +618,10 @@ export class Controller<K extends KubeObject> {
           key: storeKey,
           debounce: config.debounce ?? 0,
           concurrency: config.concurrency ?? 16,
-          ready$: reader.ready$,
+          ready$: combineLatest([reader.ready$, relisting]).pipe(
+            map(([ready, listing]) => ready && !listing),
+            distinctUntilChanged(),
+          ),
           ...(leader$ ? { gate$: leader$ } : {}),
           drainTimeoutMs: options.leaderDrainTimeoutMs ?? leadership?.stepDownGraceMs ?? 5_000,
           ...(leadership ? { canStart: () => leadership.isLeader() } : {}),
