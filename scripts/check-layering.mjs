@@ -25,7 +25,7 @@ import ts from 'typescript';
 export const LAYERS = {
   core: { layers: ['core'], packages: [], node: false },
   client: { layers: ['core', 'client'], packages: ['axios', 'rxjs'], node: false },
-  config: { layers: ['core', 'client', 'config'], packages: ['js-yaml', 'rxjs', 'socks'], node: true },
+  config: { layers: ['core', 'client', 'config'], packages: ['js-yaml', 'rxjs', 'socks', 'ws'], node: true },
   runtime: { layers: ['core', 'client', 'runtime'], packages: ['rxjs'], node: false },
   derive: { layers: ['core', 'derive'], packages: ['ajv', 'ajv-formats', 'js-yaml'], node: false },
   // rxkube/metrics/prometheus: the prom-client adapter of the runtime's MetricsSink (prom-client is an optional peer).

@@ -6,6 +6,7 @@
  */
 import type { Scale } from '../core/api/autoscaling/v1.js';
 import { catchError, defer, EMPTY, expand, filter, map, type Observable, of, reduce, throwError } from 'rxjs';
+import type { Pod } from '../core/builtins.js';
 import type { DynamicObject } from '../core/dynamic.js';
 import { DecodeError, parseWatchLine } from '../core/error-boundary.js';
 import { InvalidRequestError } from '../core/errors.js';
@@ -17,6 +18,9 @@ import type { KubeObject, ResourceType, Scope } from '../core/resource.js';
 import { isStatus, type Status, type WatchEvent } from '../core/response.js';
 import type { Client, RequestOptions } from './client.js';
 import { Entry, type EntryCommitParams } from './entry.js';
+import type { ExecSession } from './exec-session.js';
+import { type ExecOptions, type ExecTextOptions, type ExecTextResult, openExec, openPortForward, runExecText } from './pod-streams.js';
+import type { PortForward } from './port-forward.js';
 import { isAlreadyExists, isNotFound } from './errors.js';
 
 export type { Scale };
@@ -455,6 +459,85 @@ export class Api<K extends KubeObject, S extends Scope = Scope> {
   logs$(name: string, params: Omit<LogParams, 'follow'> = {}): Observable<string> {
     return defer(() => this.client.requestText$(this.items('logs').logs(name, { ...params, follow: false })));
   }
+  // ---- pod streams (WebSocket) ----
+
+  private streamContext(this: Api<Pod, 'Namespaced'>, name: string, container?: string): Record<string, unknown> {
+    return { pod: name, namespace: this.namespace, ...(container === undefined ? {} : { container }) };
+  }
+
+  /**
+   * Runs `command` (an argv array, not a shell line) in a container of a pod, over a WebSocket
+   * (`v5.channel.k8s.io`, else `v4.channel.k8s.io`). Resolves once the session is open: stdout and
+   * stderr are Observables of bytes, stdin is written to and ended, `resize` changes a TTY's size and
+   * `exit` settles with `{ exitCode }` — a non-zero exit is a value. A refused upgrade (unknown pod,
+   * no RBAC for `pods/exec`) rejects with `ApiError` carrying the server's Status; a command that
+   * cannot run makes `exit` reject with `PodStreamError` `execFailed`. Only on a Pod handle.
+   *
+   * ## Example
+   * ```ts
+   * const pods = Api.namespaced(client, Pod, 'default');
+   * const session = await pods.exec('web-0', ['sh', '-c', 'cat'], { stdin: true });
+   * session.stdout.subscribe((bytes) => process.stdout.write(bytes));
+   * session.stdin.write('hello\n');
+   * session.stdin.end();
+   * console.log((await session.exit).exitCode);
+   * ```
+   */
+  async exec(this: Api<Pod, 'Namespaced'>, name: string, command: readonly string[], options: ExecOptions = {}): Promise<ExecSession> {
+    const request = this.items('exec').exec(name, { ...options, command });
+    return openExec(this.client, request, options, { ...this.streamContext(name, options.container), command: command[0] });
+  }
+
+  /**
+   * Runs `command` to its end and returns its output as text with the exit code (a non-zero exit is
+   * a value); `stdin` is sent and then closed.
+   *
+   * ## Example
+   * ```ts
+   * const { stdout, stderr, exitCode } = await pods.execText('web-0', ['wc', '-c'], { stdin: 'hello' });
+   * ```
+   */
+  async execText(this: Api<Pod, 'Namespaced'>, name: string, command: readonly string[], options: ExecTextOptions = {}): Promise<ExecTextResult> {
+    const request = this.items('exec').exec(name, {
+      command,
+      stdin: options.stdin !== undefined,
+      ...(options.container === undefined ? {} : { container: options.container }),
+    });
+    return runExecText(this.client, request, options, { ...this.streamContext(name, options.container), command: command[0] });
+  }
+
+  /**
+   * Attaches to the main process of a container (its stdin only if the container has `stdin: true`),
+   * as a session like {@link Api.exec}'s.
+   *
+   * ## Example
+   * ```ts
+   * const session = await pods.attach('web-0', { stdout: true, stderr: true });
+   * session.stdout.subscribe((bytes) => process.stdout.write(bytes));
+   * ```
+   */
+  async attach(this: Api<Pod, 'Namespaced'>, name: string, options: ExecOptions = {}): Promise<ExecSession> {
+    const request = this.items('attach').attach(name, options);
+    return openExec(this.client, request, options, this.streamContext(name, options.container));
+  }
+
+  /**
+   * Forwards `ports` of a pod over one WebSocket: one connection per port, bytes both ways. For a
+   * local listener like `kubectl port-forward` (a connection per local client) see
+   * `portForwardServer` in `rxkube/config`.
+   *
+   * ## Example
+   * ```ts
+   * const forward = await pods.portForward('web-0', [8080]);
+   * forward.port(8080).data.subscribe((bytes) => console.log(bytes.length));
+   * forward.port(8080).write('GET / HTTP/1.0\r\n\r\n');
+   * ```
+   */
+  async portForward(this: Api<Pod, 'Namespaced'>, name: string, ports: readonly number[], options: { signal?: AbortSignal } = {}): Promise<PortForward> {
+    const request = this.items('portforward').portForward(name, { ports });
+    return openPortForward(this.client, request, ports, this.streamContext(name), options.signal);
+  }
+
 
   // ---- write ----
 

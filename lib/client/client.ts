@@ -19,6 +19,7 @@ import { timeout, type TimeoutOptions } from './interceptors/timeout.js';
 import { defaultUserAgent, userAgent } from './interceptors/user-agent.js';
 import { LineDecoder } from './line-decoder.js';
 import { type AdapterName, axiosTransport, createAxiosInstance, type NodeSource, nodeSourceOf, toRequestError } from './transport.js';
+import { nativeWebSocketConnector, type StreamSocket, streamSocketOf, webSocketTransport } from './web-socket.js';
 
 /**
  * Options of a {@link Client}.
@@ -163,6 +164,7 @@ function ignore(): void {}
 export class Client {
   readonly #config: ClientConfig;
   readonly #send: Next;
+  readonly #layers: readonly Interceptor[];
   readonly #maxLineBytes: number | undefined;
 
   constructor(config: ClientConfig, options: ClientOptions = {}) {
@@ -180,6 +182,7 @@ export class Client {
     if (config.impersonate !== undefined) layers.push(impersonation(config.impersonate));
     if (config.auth !== undefined) layers.push(auth(config.auth));
     const transport = axiosTransport(createAxiosInstance(config, adapter), { adapter, compression: !config.disableCompression });
+    this.#layers = layers;
     this.#send = composeInterceptors(layers, transport);
   }
 
@@ -347,6 +350,33 @@ export class Client {
         detach?.();
       };
     });
+  }
+
+  /**
+   * Opens `request` (a pod's `exec`, `attach` or `portforward`) as a WebSocket offering `protocols`,
+   * through the same interceptors as every request (user agent, impersonation, auth with one retry
+   * after a 401, retries of 429/503, the connect timeout, the user's own). A refused upgrade rejects
+   * with {@link ApiError} carrying the server's Status (`isNotFound`, `isForbidden`, ...). Most callers
+   * want `Api.exec`, `Api.attach` or `Api.portForward`, built on this.
+   *
+   * ## Example
+   * ```ts
+   * const socket = await client.openWebSocket(RequestBuilder.for(Pod, 'ns').exec('web', { command: ['ls'] }), EXEC_PROTOCOLS);
+   * ```
+   */
+  async openWebSocket(request: KubeRequest, protocols: readonly string[], options: RequestOptions = {}): Promise<StreamSocket> {
+    const connector = this.#config.transport?.webSocket ?? nativeWebSocketConnector();
+    const send = composeInterceptors(this.#layers, webSocketTransport(connector, this.#config.server, protocols));
+    const http: HttpRequest = { ...request, streaming: true, signal: options.signal ?? new AbortController().signal };
+    let response: HttpResponse;
+    try {
+      response = await send(http);
+    } catch (error) {
+      throw http.signal.aborted ? toRequestError(http, error) : error;
+    }
+    const socket = streamSocketOf(response);
+    if (socket !== undefined) return socket;
+    throw this.apiError(request, response.status, response.text ?? '', response.retriedAfter);
   }
 
   private apiError(request: KubeRequest, code: number, body: string, retriedAfter?: readonly number[]): ApiError {

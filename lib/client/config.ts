@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { WebSocketConnector } from './web-socket.js';
 
 /**
  * Supplies authentication headers for each request. Implementations cache credentials and may be
@@ -64,7 +65,15 @@ export interface ClientConfig {
    * Node transport objects built once per cluster and credentials by `rxkube/config` (keep-alive
    * `http.Agent`/`https.Agent` carrying TLS material). Opaque here so this module stays browser-safe.
    */
-  transport?: { httpAgent?: unknown; httpsAgent?: unknown };
+  transport?: {
+    httpAgent?: unknown;
+    httpsAgent?: unknown;
+    /**
+     * Opens the WebSockets of pod streams (exec, attach, port-forward). `rxkube/config` supplies one
+     * made with the agents above; without it the runtime's own `WebSocket` is used (browsers).
+     */
+    webSocket?: WebSocketConnector;
+  };
   /** Sent as `User-Agent` (Node only; browsers set their own). */
   userAgent?: string;
 }

@@ -24,3 +24,4 @@ export * from './proxy.js';
 export * from './static-auth.js';
 export * from './token-file.js';
 export * from './transport.js';
+export * from './web-socket.js';

@@ -25,9 +25,11 @@ import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import { SocksClient } from 'socks';
 import type { TlsConfig } from '../client/config.js';
+import type { WebSocketConnector } from '../client/web-socket.js';
 import { ConfigError } from './config-error.js';
 import type { ExecAuth, ExecCredential } from './exec.js';
 import { inspectSymbol, redactValue } from './redact.js';
+import { webSocketConnector } from './web-socket.js';
 
 /**
  * What one transport is built for.
@@ -98,6 +100,8 @@ function inUse(socket: Duplex): void {
 export interface Transport {
   httpAgent: http.Agent;
   httpsAgent: https.Agent;
+  /** Opens the WebSockets of pod streams (exec, attach, port-forward) through these agents. */
+  webSocket: WebSocketConnector;
 }
 
 const transports = new Map<string, Transport>();
@@ -136,10 +140,9 @@ export function transportFor(options: TransportOptions): Transport {
   if (transport === undefined) {
     const proxy = options.proxyUrl === undefined ? undefined : parseProxy(options.proxyUrl, options.proxyOrigin);
     const idleMs = options.idleSocketTimeoutMs ?? DEFAULT_IDLE_SOCKET_TIMEOUT_MS;
-    transport = {
-      httpAgent: new KubeHttpAgent(proxy, idleMs),
-      httpsAgent: new KubeHttpsAgent(t, proxy, options.certificateSource, idleMs),
-    };
+    const httpAgent = new KubeHttpAgent(proxy, idleMs);
+    const httpsAgent = new KubeHttpsAgent(t, proxy, options.certificateSource, idleMs);
+    transport = { httpAgent, httpsAgent, webSocket: webSocketConnector({ httpAgent, httpsAgent }) };
     transports.set(key, transport);
   }
   return transport;
