@@ -179,7 +179,7 @@ describe('check-layering', () => {
     expect(result.status).toBe(1);
     expect(result.violations).toEqual([
       "lib/client/yaml.ts:1: layer-packages: lib/client may import axios, rxjs (plus lib/core, lib/client), not 'js-yaml'",
-      "lib/config/rx.ts:2: layer-packages: lib/config may import js-yaml, rxjs, socks (plus lib/core, lib/client, lib/config), not 'left-pad'",
+      "lib/config/rx.ts:2: layer-packages: lib/config may import js-yaml, rxjs, socks, ws (plus lib/core, lib/client, lib/config), not 'left-pad'",
       "lib/derive/self.ts:1: self-import: lib/derive/self.ts imports 'rxkube/core' by package name; import rxkube's own files by relative path",
       "lib/derive/self.ts:2: outside-lib: lib/derive imports '../../spec/helper.js', which is outside lib/; the package ships lib/ only",
       "lib/runtime/compat.ts:1: layer-packages: lib/runtime may import rxjs (plus lib/core, lib/client, lib/runtime), not '@kubernetes/client-node'",

@@ -168,5 +168,26 @@ describe('pod streams (e2e)', () => {
       const tail = await pods.logs('shell', { tailLines: 2 });
       expect(tail).toBe(`${marker} 2\n${marker} 3\n`);
     });
+    it('reads logs since a time and a number of seconds, and with limitBytes', async () => {
+      const marker = `since-${Date.now()}`;
+      cluster.appendPodLog(`${marker} old`);
+      await new Promise((r) => setTimeout(r, 2100));
+      cluster.appendPodLog(`${marker} new`);
+      expect(await pods.logs('shell', { sinceSeconds: 1 })).toBe(`${marker} new\n`);
+      expect(await pods.logs('shell', { sinceTime: new Date(Date.now() + 3_600_000).toISOString() })).toBe('');
+      expect(await pods.logs('shell', { tailLines: 1, limitBytes: 5 })).toBe(`${marker} new\n`.slice(0, 5));
+    });
+
+    it('attaches and sees lines appended to the log file', async () => {
+      const marker = `attach-${Date.now()}`;
+      const session = await pods.attach('shell', { stdout: true, stderr: false });
+      const seen = firstValueFrom(session.stdout.pipe(filter((c) => Buffer.from(c).toString().includes(marker))));
+      await eventually(async () => {
+        cluster.appendPodLog(marker);
+        return Promise.race([seen.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 400))]);
+      }, { timeoutMs: 20_000 });
+      session.close();
+      await expect(session.exit).rejects.toMatchObject({ reason: 'connectionLost' });
+    });
   });
 });
