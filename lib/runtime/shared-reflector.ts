@@ -113,6 +113,6 @@ export class ReflectorRegistry {
       if (id === undefined) this.ids.set(api, (id = this.nextId++));
       resource = `#${id}`;
     }
-    return [resource, config.labelSelector ?? '', config.fieldSelector ?? '', config.initialListStrategy ?? 'listWatch', config.listSemantic ?? 'mostRecent'].join('|');
+    return [resource, config.labelSelector ?? '', config.fieldSelector ?? '', config.initialListStrategy ?? 'streamingList', config.listSemantic ?? 'mostRecent'].join('|');
   }
 }

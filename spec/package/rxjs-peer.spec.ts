@@ -106,16 +106,19 @@ beforeAll(async () => {
       files: ['main.mts'],
     }),
   );
-  // A scripted API server: one ConfigMap in the list, then a watch that stays open.
+  // A scripted API server: one ConfigMap in the list (or the streaming list), then a watch that stays open.
   server = createServer((req, res) => {
     const query = new URL(req.url ?? '/', 'http://x').searchParams;
     res.setHeader('Content-Type', 'application/json');
+    const item = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default', uid: 'u1', resourceVersion: '3' } };
     if (query.get('watch') === 'true') {
       res.writeHead(200);
-      res.write('');
+      if (query.get('sendInitialEvents') === 'true') {
+        res.write(`${JSON.stringify({ type: 'ADDED', object: item })}\n`);
+        res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { resourceVersion: '5', annotations: { 'k8s.io/initial-events-end': 'true' } } } })}\n`);
+      } else res.write('');
       return;
     }
-    const item = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default', uid: 'u1', resourceVersion: '3' } };
     res.end(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMapList', metadata: { resourceVersion: '5' }, items: [item] }));
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));

@@ -52,7 +52,7 @@ describe('Controller (builder)', () => {
         ...source([listed], () => cold<WatchEvent<KubeObject>>('----a', { a: { type: 'ADDED', object: widget('b', '8') } })),
         list$: (p: { labelSelector?: string }) => ((selector = p.labelSelector), of({ metadata: { resourceVersion: '7' }, items: [listed] })),
       };
-      const controller = Controller.for(api, { scheduler: ts, name: 'w', watcher: { labelSelector: 'app=web' }, store: { transform: dropManagedFields } });
+      const controller = Controller.for(api, { scheduler: ts, name: 'w', watcher: { labelSelector: 'app=web', initialListStrategy: 'listWatch' }, store: { transform: dropManagedFields } });
       const sub = controller.run((o: KubeObject) => (seen.push(o.metadata), Action.awaitChange()), ErrorPolicy.backoff(), {}).subscribe();
       ts.schedule(() => sub.unsubscribe(), 10);
       ts.flush();
@@ -72,9 +72,9 @@ describe('Controller (builder)', () => {
     };
     ts.run(() => {
       const subs = [
-        Controller.for(api, { labelSelector: 'old=two', scheduler: ts }),
-        Controller.for(api, { labelSelector: 'old=three' }, { scheduler: ts }),
-        Controller.for(api, { watcher: { labelSelector: 'new' }, scheduler: ts }),
+        Controller.for(api, { labelSelector: 'old=two', scheduler: ts, initialListStrategy: 'listWatch' }),
+        Controller.for(api, { labelSelector: 'old=three', initialListStrategy: 'listWatch' }, { scheduler: ts }),
+        Controller.for(api, { watcher: { labelSelector: 'new', initialListStrategy: 'listWatch' }, scheduler: ts }),
       ].map((c) => c.run(() => Action.awaitChange(), ErrorPolicy.backoff(), {}).subscribe());
       ts.schedule(() => subs.forEach((s) => s.unsubscribe()), 5);
       ts.flush();
@@ -92,7 +92,7 @@ describe('Controller (builder)', () => {
           c: { type: 'MODIFIED', object: widget('a', '4', 2) }, // status only
         }),
       );
-      const controller = Controller.for(api, { scheduler: ts, predicate: Predicates.generation });
+      const controller = Controller.for(api, { scheduler: ts, predicate: Predicates.generation, watcher: { initialListStrategy: 'listWatch' } });
       const sub = controller.run(logging(log), ErrorPolicy.backoff(), {}).subscribe();
       ts.schedule(() => {
         expect(controller.store.get({ name: 'a', namespace: 'ns' })?.metadata?.resourceVersion).toBe('4');
@@ -122,7 +122,7 @@ describe('Controller (builder)', () => {
         watchMetadata: () => cold<WatchEvent<PartialObjectMetadata>>('-----a', { a: { type: 'MODIFIED', object: child } }),
         resourceType: { kind: 'ConfigMap', apiVersion: 'v1' },
       };
-      const sub = Controller.for(api, { scheduler: ts }).owns(childApi).run(logging(log), ErrorPolicy.backoff(), {}).subscribe();
+      const sub = Controller.for(api, { scheduler: ts, watcher: { initialListStrategy: 'listWatch' } }).owns(childApi, { initialListStrategy: 'listWatch' }).run(logging(log), ErrorPolicy.backoff(), {}).subscribe();
       ts.schedule(() => sub.unsubscribe(), 20);
       ts.flush();
       expect(log).toEqual(['big:1:objectChanged@0', 'big:1:relatedObjectChanged@5']);
@@ -139,7 +139,7 @@ describe('Controller (builder)', () => {
       };
       const results: ControllerResult[] = [];
       const live: boolean[] = [];
-      const controller = Controller.for(api, { scheduler: ts, name: 'w', metrics, watcher: { random: () => 0.5 } });
+      const controller = Controller.for(api, { scheduler: ts, name: 'w', metrics, watcher: { random: () => 0.5, initialListStrategy: 'listWatch' } });
       const sub = controller.run(logging([]), ErrorPolicy.backoff(), {}).subscribe((r) => results.push(r));
       ts.schedule(() => live.push(controller.isLive()), 100);
       ts.schedule(() => (fail = false), 1_000);
@@ -167,9 +167,9 @@ describe('Controller (builder)', () => {
       };
       const other = { list$: () => throwError(forbidden), watch: () => cold<WatchEvent<KubeObject>>(''), resourceType: { kind: 'Gadget', apiVersion: 'example.com/v1' } };
       const results: ControllerResult[] = [];
-      const sub = Controller.for(api, { scheduler: ts, watcher: { random: () => 0.5 } })
-        .owns(childApi, { random: () => 0.5 })
-        .watches(other, { random: () => 0.5 }, () => [])
+      const sub = Controller.for(api, { scheduler: ts, watcher: { random: () => 0.5, initialListStrategy: 'listWatch' } })
+        .owns(childApi, { random: () => 0.5, initialListStrategy: 'listWatch' })
+        .watches(other, { random: () => 0.5, initialListStrategy: 'listWatch' }, () => [])
         .run(logging([]), ErrorPolicy.backoff(), {})
         .subscribe((r) => results.push(r));
       ts.schedule(() => sub.unsubscribe(), 10);

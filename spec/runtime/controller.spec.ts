@@ -305,7 +305,7 @@ describe('Controller', () => {
       };
       const results: ControllerResult[] = [];
       const sub = controllerOf(events)
-        .owns(childApi, {}, { controllerOnly: true })
+        .owns(childApi, { initialListStrategy: 'listWatch' }, { controllerOnly: true })
         .run(logging(log), ErrorPolicy.backoff(), {})
         .subscribe((r) => results.push(r));
       ts.schedule(() => sub.unsubscribe(), 20);
@@ -327,7 +327,7 @@ describe('Controller', () => {
         watch: () => cold<WatchEvent<KubeObject>>('----a', { a: { type: 'ADDED', object: obj('b', '8') } }),
         resourceType: { kind: 'Widget', apiVersion: 'example.com/v1' },
       };
-      const controller = Controller.for(api, {}, { scheduler: ts }, { transform: dropManagedFields });
+      const controller = Controller.for(api, { initialListStrategy: 'listWatch' }, { scheduler: ts }, { transform: dropManagedFields });
       const sub = controller.run((o: KubeObject) => (seen.push(o.metadata), Action.awaitChange()), ErrorPolicy.backoff(), {}).subscribe();
       ts.schedule(() => sub.unsubscribe(), 10);
       ts.flush();
@@ -349,7 +349,7 @@ describe('Controller', () => {
         watch: () => cold<WatchEvent<KubeObject>>('---m', { m: { type: 'MODIFIED', object: secret } }),
       };
       const sub = controllerOf(events)
-        .watches(secrets, {}, (s) => (s.metadata?.name === 'shared' ? [{ name: 'a', namespace: 'ns' }, { name: 'b', namespace: 'ns' }] : []))
+        .watches(secrets, { initialListStrategy: 'listWatch' }, (s) => (s.metadata?.name === 'shared' ? [{ name: 'a', namespace: 'ns' }, { name: 'b', namespace: 'ns' }] : []))
         .run(logging(log), ErrorPolicy.backoff(), {})
         .subscribe();
       ts.schedule(() => sub.unsubscribe(), 10);
@@ -397,7 +397,7 @@ describe('Controller', () => {
           return cold<WatchEvent<KubeObject>>('-----m', { m: { type: 'MODIFIED', object: obj('a', '2') } });
         },
       };
-      const shared = sharedReflector(api, { scheduler: ts });
+      const shared = sharedReflector(api, { scheduler: ts, initialListStrategy: 'listWatch' });
       const first: string[] = [];
       const second: string[] = [];
       const one = Controller.fromReflector(shared.reader, shared.events$, { scheduler: ts }).run(logging(first), ErrorPolicy.backoff(), {}).subscribe();

@@ -46,7 +46,7 @@ describe('watcher with a shard selector', () => {
         watch: (p: WatchParams) => (calls.push(p), NEVER as Observable<WatchEvent<{ metadata: object }>>),
       };
       // The watcher never ends by itself (it reconnects a silent watch): look at its first minute.
-      const a = watcher(api, { shardSelector: selector, pageSize: 1, scheduler: ts }).subscribe();
+      const a = watcher(api, { shardSelector: selector, pageSize: 1, scheduler: ts, initialListStrategy: 'listWatch' }).subscribe();
       const streaming: Array<WatchParams> = [];
       const b = watcher({ list$: () => NEVER, watch: (p: WatchParams) => (streaming.push(p), NEVER) }, { shardSelector: selector, initialListStrategy: 'streamingList', scheduler: ts }).subscribe();
       ts.schedule(() => (a.unsubscribe(), b.unsubscribe()), 60_000);

@@ -37,7 +37,7 @@ async function tick(): Promise<void> {
 describe('sharedReflector', () => {
   it('serves many subscribers from one watch; a late one first gets the current state', async () => {
     const api = source();
-    const shared = sharedReflector(api);
+    const shared = sharedReflector(api, { initialListStrategy: 'listWatch' });
     const first: string[] = [];
     const s1 = shared.events$.subscribe((e) => first.push(label(e)));
     await shared.reader.ready();

@@ -31,7 +31,7 @@ describe('watchObject', () => {
         params,
       );
       const data = (o: Cm | undefined): string => o?.data?.v ?? 'absent';
-      const out = new Observable<string>((s) => watchObject(source, 'web', { scheduler: ts }).subscribe((o) => s.next(data(o))));
+      const out = new Observable<string>((s) => watchObject(source, 'web', { scheduler: ts, initialListStrategy: 'listWatch' }).subscribe((o) => s.next(data(o))));
       expectObservable(out, '^ 10ms !').toBe('-ab-c', { a: '1', b: '2', c: 'absent' });
     });
     expect(params[0]).toMatchObject({ fieldSelector: 'metadata.name=web' });
@@ -42,7 +42,7 @@ describe('watchObject', () => {
     const ts = new TestScheduler((a, e) => expect(a).toEqual(e));
     ts.run(({ cold, expectObservable }) => {
       const source = api([cold('-l|', { l: { metadata: { resourceVersion: '5' }, items: [] } })], []);
-      expectObservable(watchObject(source, 'web', { scheduler: ts }), '^ 10ms !').toBe('-u', { u: undefined });
+      expectObservable(watchObject(source, 'web', { scheduler: ts, initialListStrategy: 'listWatch' }), '^ 10ms !').toBe('-u', { u: undefined });
     });
   });
 });
@@ -57,7 +57,7 @@ describe('metadataWatcher', () => {
         listMetadata$: () => (used.push('listMetadata$'), cold<ObjectList<PartialObjectMetadata>>('-l|', { l: { metadata: { resourceVersion: '3' }, items: [meta] } })),
         watchMetadata: () => (used.push('watchMetadata'), cold<WatchEvent<PartialObjectMetadata>>('-')),
       };
-      expectObservable(metadataWatcher(source, { scheduler: ts }), '^ 5ms !').toBe('-(abc)', {
+      expectObservable(metadataWatcher(source, { scheduler: ts, initialListStrategy: 'listWatch' }), '^ 5ms !').toBe('-(abc)', {
         a: { type: 'init' },
         b: { type: 'initApply', object: meta },
         c: { type: 'initDone' },

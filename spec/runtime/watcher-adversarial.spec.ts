@@ -163,7 +163,7 @@ describe('watcher against a hostile server (property)', () => {
             const api = Api.namespaced(new Client({ server: server.url }, { retry: false, maxLineBytes: 64 * 1024, timeouts: { requestMs: 1500 } }), ConfigMap, 'ns');
             const { reader, writer } = store<ConfigMap>();
             const errors: WatcherError[] = [];
-            const items = watcherWithErrors(api, { backoff: { initialMs: 10, maxMs: 80 }, timeoutSeconds: 1, idleMarginSeconds: 0.2 });
+            const items = watcherWithErrors(api, { initialListStrategy: 'listWatch', backoff: { initialMs: 10, maxMs: 80 }, timeoutSeconds: 1, idleMarginSeconds: 0.2 });
             sub = reflector(writer, items).subscribe((item) => {
               if (item.type === 'error') errors.push(item.error);
             });

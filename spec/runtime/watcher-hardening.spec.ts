@@ -49,7 +49,7 @@ const resetError = (): NetworkError => new NetworkError({ verb: 'watch', method:
 
 describe('watcher hardening', () => {
   let ts: TestScheduler;
-  const base = (): WatcherConfig => ({ scheduler: ts, random: () => 0.5 });
+  const base = (): WatcherConfig => ({ scheduler: ts, random: () => 0.5, initialListStrategy: 'listWatch' });
   beforeEach(() => {
     ts = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
   });

@@ -12,7 +12,7 @@ import { watcher, type WatcherConfig } from '../../lib/runtime/watcher.js';
 import type { WatcherError } from '../../lib/runtime/watcher-error.js';
 import { cm, listAnswer, statusAnswer, until, watchAnswer, watchServer, type Step, type WatchServer } from './support/watch-server.js';
 
-const fast: WatcherConfig = { backoff: { initialMs: 20, maxMs: 200 }, random: () => 0.5 };
+const fast: WatcherConfig = { backoff: { initialMs: 20, maxMs: 200 }, random: () => 0.5, initialListStrategy: 'listWatch' };
 
 describe('watcher over HTTP', () => {
   let server: WatchServer | undefined;

@@ -72,7 +72,7 @@ function record(ts: TestScheduler, source: Observable<WatcherItem<Cm>>, until: n
 
 describe('watcher', () => {
   let ts: TestScheduler;
-  const base = (): WatcherConfig => ({ scheduler: ts, random: () => 0.5 });
+  const base = (): WatcherConfig => ({ scheduler: ts, random: () => 0.5, initialListStrategy: 'listWatch' });
   beforeEach(() => {
     ts = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
   });

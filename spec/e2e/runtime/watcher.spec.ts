@@ -106,7 +106,7 @@ describe('watcher (e2e)', () => {
         list$: (p) => papi.list$(p).pipe(map((page) => (lists++ === 0 ? { ...page, metadata: { ...page.metadata, resourceVersion: '1' } } : page))),
         watch: (p) => papi.watch(p),
       };
-      const { reader, errors, events } = reflect(stale, { labelSelector: 'set=gone' });
+      const { reader, errors, events } = reflect(stale, { labelSelector: 'set=gone', initialListStrategy: 'listWatch' });
       await eventually(() => errors.length > 0 || undefined, { timeoutMs: 30_000 });
       expect(errors[0]?.gone).toBe(true);
       expect(['watchError', 'watchStartFailed']).toContain(errors[0]?.reason);

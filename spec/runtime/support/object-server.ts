@@ -104,7 +104,7 @@ export class ObjectServer {
         new Observable<WatchEvent<Obj>>((subscriber) => {
           const selector = this.selectorOf(params);
           const from = Number(params.resourceVersion ?? this.rv);
-          const pass = (e: WatchEvent<Obj>): boolean => selector === undefined || selector.matches(e.object as Obj);
+          const pass = (e: WatchEvent<Obj>): boolean => e.type === 'BOOKMARK' || selector === undefined || selector.matches(e.object as Obj);
           const timers = new Set<{ unsubscribe(): void }>();
           const w: Watch = {
             selector,
@@ -118,7 +118,11 @@ export class ObjectServer {
               timers.add(t);
             },
           };
-          for (const h of this.history) if (h.rv > from) w.emit(h.event);
+          if (params.sendInitialEvents === true) {
+            // A streaming list, as the API server serves it: the current objects as ADDED, then the bookmark.
+            for (const o of this.objects.values()) w.emit({ type: 'ADDED', object: structuredClone(o) });
+            w.emit({ type: 'BOOKMARK', object: { metadata: { resourceVersion: String(this.rv), annotations: { 'k8s.io/initial-events-end': 'true' } } } } as WatchEvent<Obj>);
+          } else for (const h of this.history) if (h.rv > from) w.emit(h.event);
           this.watches.add(w);
           return () => {
             this.watches.delete(w);

@@ -21,7 +21,7 @@ describe('awaitCondition', () => {
     const ts = new TestScheduler((a, e) => expect(a).toEqual(e));
     ts.run(({ cold, expectObservable }) => {
       const api = source([cold('-l|', { l: { metadata: { resourceVersion: '1' }, items: [obj('1', 'u1', ['f'])] } })], [cold('--d', { d: { type: 'DELETED', object: obj('2') } })]);
-      expectObservable(awaitCondition$(api, 'x', isDeleted('u1'), { scheduler: ts, timeout: 100 })).toBe('---(u|)', { u: undefined });
+      expectObservable(awaitCondition$(api, 'x', isDeleted('u1'), { scheduler: ts, watcher: { initialListStrategy: 'listWatch' }, timeout: 100 })).toBe('---(u|)', { u: undefined });
     });
   });
 
@@ -29,7 +29,7 @@ describe('awaitCondition', () => {
     const ts = new TestScheduler((a, e) => expect(a).toEqual(e));
     ts.run(({ cold, expectObservable }) => {
       const api = source([cold('-l|', { l: { metadata: { resourceVersion: '1' }, items: [obj('1')] } })], [cold('-')]);
-      expectObservable(awaitCondition$(api, 'x', isDeleted('u1'), { scheduler: ts, timeout: 50 })).toBe('50ms #', undefined, new WaitTimeoutError('x', 50, 'isDeleted(u1)'));
+      expectObservable(awaitCondition$(api, 'x', isDeleted('u1'), { scheduler: ts, watcher: { initialListStrategy: 'listWatch' }, timeout: 50 })).toBe('50ms #', undefined, new WaitTimeoutError('x', 50, 'isDeleted(u1)'));
     });
     const e = new WaitTimeoutError('x', 50, 'isDeleted(u1)');
     expect(e.message).toBe("'x' did not satisfy isDeleted(u1) within 50 ms");
@@ -49,7 +49,7 @@ describe('deleteAndFinalize', () => {
       getOpt: async () => obj('1'),
       delete: async (name: string, params?: unknown) => { deletes.push([name, params]); return {}; },
     };
-    await deleteAndFinalize(api, 'x', { timeout: 2000 });
+    await deleteAndFinalize(api, 'x', { timeout: 2000, watcher: { initialListStrategy: 'listWatch' } });
     expect(deletes).toEqual([['x', { preconditions: { uid: 'u1' } }]]);
     expect(watched).toBe(true);
   });
