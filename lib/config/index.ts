@@ -24,4 +24,5 @@ export * from './proxy.js';
 export * from './static-auth.js';
 export * from './token-file.js';
 export * from './transport.js';
+export * from './port-forward-server.js';
 export * from './web-socket.js';

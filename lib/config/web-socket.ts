@@ -10,7 +10,7 @@
  * @module
  */
 import type { Agent, IncomingMessage } from 'node:http';
-import { asyncScheduler, interval, type SchedulerLike } from 'rxjs';
+import { interval, type SchedulerLike } from 'rxjs';
 import WebSocket from 'ws';
 import { SocketEvents, type StreamSocket, type WebSocketConnector, type WebSocketOpenResult } from '../client/web-socket.js';
 import { PodStreamError } from '../core/pod-stream-error.js';
@@ -32,7 +32,7 @@ export interface WebSocketConnectorOptions {
   pingIntervalMs?: number;
   /** The longest error body read from a refused upgrade. @default 65536 */
   maxErrorBodyBytes?: number;
-  /** Timers of the keepalive. @default asyncScheduler */
+  /** Timers of the keepalive (a `TestScheduler` in tests). @default Node's timers, unref'd */
   scheduler?: SchedulerLike;
 }
 
@@ -72,7 +72,7 @@ function readBody(response: IncomingMessage, max: number): Promise<string> {
  * ```
  */
 export function webSocketConnector(options: WebSocketConnectorOptions = {}): WebSocketConnector {
-  const { pingIntervalMs = 30_000, maxErrorBodyBytes = 65_536, scheduler = asyncScheduler } = options;
+  const { pingIntervalMs = 30_000, maxErrorBodyBytes = 65_536, scheduler } = options;
   return (request) =>
     new Promise<WebSocketOpenResult>((resolve, reject) => {
       const secure = request.url.startsWith('wss:');
@@ -118,19 +118,25 @@ export function webSocketConnector(options: WebSocketConnectorOptions = {}): Web
       ws.on('pong', () => {
         waitingForPong = false;
       });
-      const pings =
-        pingIntervalMs > 0
-          ? interval(pingIntervalMs, scheduler).subscribe(() => {
-              if (ws.readyState !== WebSocket.OPEN) return;
-              if (waitingForPong) {
-                events.error(new PodStreamError('connectionLost', `no answer to a keepalive ping within ${pingIntervalMs} ms`));
-                ws.terminate();
-                return;
-              }
-              waitingForPong = true;
-              ws.ping();
-            })
-          : undefined;
+      const ping = (): void => {
+        if (ws.readyState !== WebSocket.OPEN) return;
+        if (waitingForPong) {
+          events.error(new PodStreamError('connectionLost', `no answer to a keepalive ping within ${pingIntervalMs} ms`));
+          ws.terminate();
+          return;
+        }
+        waitingForPong = true;
+        ws.ping();
+      };
+      let pings: { unsubscribe(): void } | undefined;
+      if (pingIntervalMs > 0 && scheduler === undefined) {
+        // A plain timer, unref'd: keepalive pings alone never keep a process running.
+        const timer = setInterval(ping, pingIntervalMs);
+        timer.unref();
+        pings = { unsubscribe: () => clearInterval(timer) };
+      } else if (pingIntervalMs > 0) {
+        pings = interval(pingIntervalMs, scheduler).subscribe(ping);
+      }
       ws.on('close', (code, reason) => {
         pings?.unsubscribe();
         events.close(code, reason.toString('utf8'));
@@ -151,6 +157,7 @@ export function webSocketConnector(options: WebSocketConnectorOptions = {}): Web
             if (ws.readyState === WebSocket.OPEN) ws.send(data, { binary: true });
           },
           close: (code = 1000, reason) => {
+            pings?.unsubscribe();
             if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.close(code, reason);
           },
           listen: (handlers) => events.listen(handlers),

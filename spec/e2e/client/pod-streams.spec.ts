@@ -1,14 +1,14 @@
 // Pod streams over WebSocket against the real kube-apiserver and kwok's kubelet endpoint: exec (kwok runs the
 // command on this machine), stdin half-close, stderr apart from stdout, refused upgrades as ApiErrors, port-forward
 // to a local TCP server, and logs followed while the test appends to the pod's log file.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net, { type AddressInfo } from 'node:net';
 import { firstValueFrom, filter, lastValueFrom, take, toArray } from 'rxjs';
 import { Api } from '../../../lib/client/api.js';
 import { Client } from '../../../lib/client/client.js';
 import { ApiError, isForbidden, isNotFound } from '../../../lib/client/errors.js';
-import { Config } from '../../../lib/config/index.js';
+import { Config, portForwardServer } from '../../../lib/config/index.js';
 import { Pod } from '../../../lib/core/builtins.js';
 import { PodStreamError } from '../../../lib/core/pod-stream-error.js';
 import { awaitCondition } from '../../../lib/runtime/wait/await-condition.js';
@@ -81,7 +81,10 @@ describe('pod streams (e2e)', () => {
       expect(text(out)).toBe('echoed before the EOF\n');
       session.close();
       await expect(session.exit).rejects.toMatchObject({ reason: 'connectionLost' });
-      const viaKubectl = await Promise.race([kubectlExec(['cat'], 'x\n').then(() => 'exited'), new Promise((r) => setTimeout(() => r('still running'), 3000))]);
+      const child = spawn(cluster.kubectlPath, [`--kubeconfig=${cluster.kubeconfig}`, 'exec', '-i', 'shell', '-n', ns, '--', 'cat']);
+      child.stdin.end('x\n');
+      const viaKubectl = await Promise.race([once(child, 'exit').then(() => 'exited'), new Promise((r) => setTimeout(() => r('still running'), 3000))]);
+      child.kill();
       expect(viaKubectl).toBe('still running');
     });
 
@@ -117,22 +120,80 @@ describe('pod streams (e2e)', () => {
   describe('port-forward', () => {
     let echo: net.Server;
     let target: number;
+    let dead: number;
 
     beforeAll(async () => {
       echo = net.createServer((socket) => socket.pipe(socket));
       echo.listen(0, '127.0.0.1');
       await once(echo, 'listening');
       target = (echo.address() as AddressInfo).port;
+      const closed = net.createServer().listen(0, '127.0.0.1');
+      await once(closed, 'listening');
+      dead = (closed.address() as AddressInfo).port;
+      closed.close();
       await cluster.kubectl(['apply', '-f', '-'], {
         input: JSON.stringify({
           apiVersion: 'kwok.x-k8s.io/v1alpha1',
           kind: 'PortForward',
           metadata: { name: 'shell', namespace: ns },
-          spec: { forwards: [{ ports: [7000, 7001], target: { address: '127.0.0.1', port: target } }] },
+          spec: {
+            forwards: [
+              { ports: [7000, 7001], target: { address: '127.0.0.1', port: target } },
+              { ports: [7002], target: { address: '127.0.0.1', port: dead } },
+            ],
+          },
         }),
       });
     });
     afterAll(() => echo?.close());
+
+    it('serves many concurrent local connections, each with its own forward, like kubectl port-forward', async () => {
+      const errors: unknown[] = [];
+      const server = await portForwardServer(pods, 'shell', 7000, { onError: (e) => errors.push(e) });
+      const roundTrip = (payload: string) =>
+        new Promise<string>((resolve, reject) => {
+          const socket = net.connect(server.port, '127.0.0.1');
+          let got = '';
+          socket.on('data', (d: Buffer) => {
+            got += d.toString();
+            if (got.length >= payload.length) {
+              socket.end();
+              resolve(got);
+            }
+          });
+          socket.on('error', (e) => reject(new Error(`${e.message}; reported: ${errors.map(String).join(' | ')}`)));
+          socket.write(payload);
+        });
+      try {
+        const payloads = Array.from({ length: 20 }, (_, i) => `connection ${i} `.repeat(200 + i));
+        expect(await Promise.all(payloads.map(roundTrip))).toEqual(payloads);
+        expect(errors).toEqual([]);
+        await eventually(() => server.connections === 0, { timeoutMs: 10_000 });
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('reports each connection to a port with nothing listening, resets it, and keeps listening', async () => {
+      const errors: Error[] = [];
+      // 7002 is forwarded to a closed local port.
+      const server = await portForwardServer(pods, 'shell', 7002, { onError: (e) => errors.push(e) });
+      try {
+        const connectOnce = () =>
+          new Promise<string>((resolve) => {
+            const socket = net.connect(server.port, '127.0.0.1', () => socket.write('hello?'));
+            socket.on('close', () => resolve('closed'));
+            socket.on('error', () => undefined);
+          });
+        expect(await connectOnce()).toBe('closed');
+        expect(await connectOnce()).toBe('closed'); // the listener is still there
+        await eventually(() => errors.length === 2, { timeoutMs: 10_000 });
+        expect(errors[0]).toMatchObject({ reason: 'portForwardFailed' });
+        expect(errors[0]?.message).toMatch(/port 7002: .*connection refused/);
+      } finally {
+        await server.close();
+      }
+    });
 
     it('carries bytes both ways on two ports of one WebSocket', async () => {
       const forward = await eventually(() => pods.portForward('shell', [7000, 7001]), { timeoutMs: 20_000 });

@@ -1,0 +1,137 @@
+/**
+ * A local TCP listener forwarding to a pod's port, like `kubectl port-forward`: every accepted
+ * connection gets its own port-forward WebSocket (`Api.portForward`), so many connections run at once
+ * and each fails alone (reported to `onError`, the connection is reset, the listener goes on). Node only.
+ *
+ * WebSocket port-forward has no half-close: when the local side ends its connection, the forward is
+ * closed (the pod's side sees the connection closed), so a client that half-closes and waits for the
+ * answer (rare: HTTP clients do not) loses it.
+ *
+ * @module
+ */
+import net from 'node:net';
+import type { Api } from '../client/api.js';
+import type { Pod } from '../core/builtins.js';
+import { KubeError } from '../core/errors.js';
+import { PodStreamError } from '../core/pod-stream-error.js';
+import { checkPort } from '../core/port-forward-protocol.js';
+
+/**
+ * Options of {@link portForwardServer}.
+ *
+ * ## Example
+ * ```ts
+ * const options: PortForwardServerOptions = { localPort: 8080, onError: (e) => console.error(e.message) };
+ * ```
+ */
+export interface PortForwardServerOptions {
+  /** The local port; `0` picks a free one (read it from `server.port`). @default 0 */
+  localPort?: number;
+  /** The local address to listen on. @default '127.0.0.1' */
+  address?: string;
+  /** Called when one connection fails (the upgrade is refused, the pod's side reports an error, ...). */
+  onError?: (error: KubeError) => void;
+}
+
+/**
+ * A running listener.
+ *
+ * ## Example
+ * ```ts
+ * console.log(`Forwarding from ${server.address}:${server.port}`);
+ * await server.close();
+ * ```
+ */
+export interface PortForwardServer {
+  readonly address: string;
+  readonly port: number;
+  /** The connections open now. */
+  readonly connections: number;
+  /** Stops accepting, closes every open connection and its WebSocket, resolves when the listener is closed. */
+  close(): Promise<void>;
+}
+
+function asKubeError(error: unknown): KubeError {
+  if (error instanceof KubeError) return error;
+  return new PodStreamError('connectionLost', error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+/**
+ * Listens on a local port and forwards each connection to `remotePort` of pod `name`.
+ *
+ * ## Example
+ * ```ts
+ * const pods = Api.namespaced(new Client(await Config.infer()), Pod, 'default');
+ * const server = await portForwardServer(pods, 'web-0', 8080, { localPort: 0 });
+ * const res = await fetch(`http://127.0.0.1:${server.port}/`);
+ * await server.close();
+ * ```
+ */
+export async function portForwardServer(pods: Api<Pod, 'Namespaced'>, name: string, remotePort: number, options: PortForwardServerOptions = {}): Promise<PortForwardServer> {
+  checkPort(remotePort);
+  const address = options.address ?? '127.0.0.1';
+  const report = (error: unknown): void => options.onError?.(asKubeError(error));
+  const open = new Set<{ destroy: () => void }>();
+
+  const server = net.createServer({ allowHalfOpen: false, pauseOnConnect: true }, (socket) => {
+    const controller = new AbortController();
+    let forwardClose: (() => void) | undefined;
+    const entry = {
+      destroy: () => {
+        controller.abort();
+        forwardClose?.();
+        socket.destroy();
+      },
+    };
+    open.add(entry);
+    socket.once('close', () => {
+      open.delete(entry);
+      controller.abort();
+      forwardClose?.();
+    });
+    socket.on('error', () => forwardClose?.());
+    pods.portForward(name, [remotePort], { signal: controller.signal }).then(
+      (forward) => {
+        forwardClose = () => forward.close();
+        if (socket.destroyed) return forward.close();
+        const port = forward.port(remotePort);
+        port.data.subscribe({
+          next: (chunk) => socket.write(chunk),
+          complete: () => socket.end(),
+          error: (error: unknown) => {
+            report(error);
+            socket.destroy();
+          },
+        });
+        socket.on('data', (chunk: Buffer) => port.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+        socket.once('end', () => forward.close());
+        socket.resume();
+      },
+      (error: unknown) => {
+        if (!controller.signal.aborted) report(error);
+        socket.destroy();
+      },
+    );
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.localPort ?? 0, address, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = server.address() as net.AddressInfo;
+  return {
+    address: bound.address,
+    port: bound.port,
+    get connections() {
+      return open.size;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const entry of open) entry.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
