@@ -184,8 +184,15 @@ export function nativeProtocols(protocols: readonly string[], headers: Readonly<
   return out;
 }
 
-/** The parts of the WHATWG `WebSocket` used here. */
-interface NativeWebSocket {
+/**
+ * The parts of the WHATWG `WebSocket` that {@link nativeWebSocketConnector} uses.
+ *
+ * ## Example
+ * ```ts
+ * const socket: NativeWebSocket = new WebSocket('wss://example.com', ['v5.channel.k8s.io']);
+ * ```
+ */
+export interface NativeWebSocket {
   binaryType: string;
   readonly protocol: string;
   readonly bufferedAmount: number;
@@ -198,7 +205,15 @@ interface NativeWebSocket {
   onerror: ((ev: unknown) => void) | null;
 }
 
-type NativeWebSocketConstructor = new (url: string, protocols: string[]) => NativeWebSocket;
+/**
+ * A WHATWG `WebSocket` constructor (the browser's own, or a compatible one) for {@link nativeWebSocketConnector}.
+ *
+ * ## Example
+ * ```ts
+ * const Impl: NativeWebSocketConstructor = WebSocket;
+ * ```
+ */
+export type NativeWebSocketConstructor = new (url: string, protocols: string[]) => NativeWebSocket;
 
 /**
  * Adapts a socket's events to {@link StreamSocket.listen}: queues events until `listen` is called.
