@@ -56,6 +56,13 @@ export interface PortForward {
   port(port: number): ForwardedPort;
   /** Bytes handed to the WebSocket and not yet sent (for pacing writes). */
   readonly bufferedAmount: number;
+  /**
+   * Stops reading from the WebSocket, for every port (back-pressure for a slow consumer: the bytes wait
+   * in the network and the server, not in memory here). A no-op where the runtime cannot pause (browsers).
+   */
+  pause(): void;
+  /** Reads again after {@link PortForward.pause}. */
+  resume(): void;
   /** Closes every connection (the WebSocket). */
   close(): void;
   /** Resolves when the WebSocket has closed, however it closed (failures are reported per port). */
@@ -162,6 +169,12 @@ export function portForwardSession(socket: StreamSocket, ports: readonly number[
     },
     get bufferedAmount() {
       return socket.bufferedAmount;
+    },
+    pause() {
+      socket.pause?.();
+    },
+    resume() {
+      socket.resume?.();
     },
     close() {
       socket.close(1000);

@@ -33,6 +33,10 @@ export interface StreamSocket {
   send(data: Uint8Array): void;
   /** Closes the socket (1000, normal closure, by default). */
   close(code?: number, reason?: string): void;
+  /** Stops reading from the network (back-pressure: the server's sends queue up there); not every runtime can. */
+  pause?(): void;
+  /** Reads again after {@link StreamSocket.pause}. */
+  resume?(): void;
   /**
    * Starts delivering events to `handlers`; messages that arrived before are delivered first.
    * Exactly one of `close` and `error` ends the socket.

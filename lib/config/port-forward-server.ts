@@ -3,6 +3,9 @@
  * connection gets its own port-forward WebSocket (`Api.portForward`), so many connections run at once
  * and each fails alone (reported to `onError`, the connection is reset, the listener goes on). Node only.
  *
+ * Back-pressure from the pod to a slow local reader: the WebSocket is paused while the local socket's
+ * buffer is full. The other way, bytes from the local side are queued in the WebSocket (`bufferedAmount`).
+ *
  * WebSocket port-forward has no half-close: when the local side ends its connection, the forward is
  * closed (the pod's side sees the connection closed), so a client that half-closes and waits for the
  * answer (rare: HTTP clients do not) loses it.
@@ -96,7 +99,13 @@ export async function portForwardServer(pods: Api<Pod, 'Namespaced'>, name: stri
         if (socket.destroyed) return forward.close();
         const port = forward.port(remotePort);
         port.data.subscribe({
-          next: (chunk) => socket.write(chunk),
+          next: (chunk) => {
+            // A slow local reader pauses the WebSocket until its socket drains: memory stays bounded.
+            if (!socket.write(chunk)) {
+              forward.pause();
+              socket.once('drain', () => forward.resume());
+            }
+          },
           complete: () => socket.end(),
           error: (error: unknown) => {
             report(error);

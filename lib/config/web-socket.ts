@@ -160,6 +160,8 @@ export function webSocketConnector(options: WebSocketConnectorOptions = {}): Web
             pings?.unsubscribe();
             if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.close(code, reason);
           },
+          pause: () => ws.pause(),
+          resume: () => ws.resume(),
           listen: (handlers) => events.listen(handlers),
         };
         resolve({ type: 'open', socket });
