@@ -19,6 +19,7 @@ import { Api } from 'rxkube/client';
 import { ConfigMap, RequestBuilder } from 'rxkube/core';
 import { reflector, store, watcher, type WatcherConfig } from 'rxkube/runtime';
 import { startTestCluster } from 'rxkube/testing';
+import { createConfigMaps } from './create-config-maps.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,17 +39,7 @@ async function main(): Promise<void> {
     const ns = await cluster.namespace('sync');
     const api = Api.namespaced(cluster.client, ConfigMap, ns);
     console.error(`creating ${OBJECTS} ConfigMaps in ${ns} ...`);
-    const data: Record<string, string> = {};
-    for (let k = 0; k < 8; k++) data[`key-${k}`] = 'v'.repeat(100);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        while (next < OBJECTS) {
-          const i = next++;
-          await api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, labels: { app: 'bench', n: String(i % 10) } }, data });
-        }
-      }),
-    );
+    await createConfigMaps(api, OBJECTS, (i) => ({ app: 'bench', n: String(i % 10) }));
 
     // The namespace also holds kube-root-ca.crt, put there by the controller-manager.
     const EXPECTED = (await api.list()).items.length;

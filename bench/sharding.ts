@@ -17,6 +17,8 @@ import { configFromKubeconfig } from 'rxkube/config';
 import { ConfigMap, Lease } from 'rxkube/core';
 import { Action, Controller, ErrorPolicy, InMemoryMetrics, SHARD_METRICS, dropManagedFields, type ShardState } from 'rxkube/runtime';
 import { startTestCluster } from 'rxkube/testing';
+import { createConfigMaps } from './create-config-maps.js';
+import { forEachIndex } from './for-each-index.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -102,17 +104,7 @@ async function parent(): Promise<void> {
     const ns = await cluster.namespace('shardbench');
     const api = Api.namespaced(cluster.client, ConfigMap, ns);
     console.error(`creating ${OBJECTS} ConfigMaps (about 1 KiB each) in ${ns} ...`);
-    const data: Record<string, string> = {};
-    for (let k = 0; k < 8; k++) data[`key-${k}`] = 'v'.repeat(100);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        while (next < OBJECTS) {
-          const i = next++;
-          await api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}` }, data });
-        }
-      }),
-    );
+    await createConfigMaps(api, OBJECTS);
     const total = (await api.list()).items.length; // kube-root-ca.crt too
     let round = 0;
     for (const filtering of ['server', 'client'] as const) {
@@ -136,15 +128,7 @@ async function parent(): Promise<void> {
         const before = await Promise.all(children.map((c) => ask(c, 'status')));
         // One change of every object.
         round++;
-        next = 0;
-        await Promise.all(
-          Array.from({ length: 32 }, async () => {
-            while (next < OBJECTS) {
-              const i = next++;
-              await api.patch(`cm-${i}`, { type: 'merge', body: { metadata: { annotations: { round: String(round) } } } });
-            }
-          }),
-        );
+        await forEachIndex(OBJECTS, (i) => api.patch(`cm-${i}`, { type: 'merge', body: { metadata: { annotations: { round: String(round) } } } }));
         const t1 = Date.now();
         let after: Status[];
         for (;;) {

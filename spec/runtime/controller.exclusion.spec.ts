@@ -51,7 +51,14 @@ function harness(clock: VirtualClock, config: Record<string, unknown> = {}) {
     for (const o of objects) events.next({ type: 'initApply', object: o });
     events.next({ type: 'initDone' });
   };
-  return { controller, events, list, overlaps, starts, tracked };
+  /** Runs `reconcile` while `leader$` (starting as leader) says so; drain reports land in `drains`. */
+  const runLed = (reconcile: ReturnType<typeof tracked>, leaderDrainTimeoutMs: number) => {
+    const leader$ = new BehaviorSubject(true);
+    const drains: DrainReport[] = [];
+    const sub = controller.run(reconcile, ErrorPolicy.backoff(), {}, { leader$, onDrained: (r) => drains.push(r), leaderDrainTimeoutMs }).subscribe();
+    return { leader$, drains, sub };
+  };
+  return { controller, events, list, overlaps, runLed, starts, tracked };
 }
 
 describe('Controller work queue (issue 16)', () => {
@@ -335,12 +342,8 @@ describe('Controller work queue (issue 16)', () => {
   describe('leadership', () => {
     it('never runs an object twice at once when leadership returns while its reconcile still runs', async () => {
       const h = harness(clock);
-      const leader$ = new BehaviorSubject(true);
       const reconcile = h.tracked(async (o, _info, call) => (call === 1 ? clock.after(100, Action.awaitChange()) : Action.awaitChange()));
-      const drains: DrainReport[] = [];
-      const sub = h.controller
-        .run(reconcile, ErrorPolicy.backoff(), {}, { leader$, onDrained: (r) => drains.push(r), leaderDrainTimeoutMs: 30 })
-        .subscribe();
+      const { leader$, drains, sub } = h.runLed(reconcile, 30);
       h.list(obj('a'));
       await clock.advanceTo(10);
       leader$.next(false);
@@ -358,7 +361,6 @@ describe('Controller work queue (issue 16)', () => {
 
     it('stops starting work at once, aborts running reconciles and reports the drain when they have ended', async () => {
       const h = harness(clock, { concurrency: 1 });
-      const leader$ = new BehaviorSubject(true);
       let aborted: unknown;
       const reconcile = h.tracked(async (_o, info) => {
         // ends 15 ms after its signal aborts
@@ -366,10 +368,7 @@ describe('Controller work queue (issue 16)', () => {
         aborted = info.signal.reason;
         return Action.awaitChange();
       });
-      const drains: DrainReport[] = [];
-      const sub = h.controller
-        .run(reconcile, ErrorPolicy.backoff(), {}, { leader$, onDrained: (r) => drains.push(r), leaderDrainTimeoutMs: 1_000 })
-        .subscribe();
+      const { leader$, drains, sub } = h.runLed(reconcile, 1_000);
       h.list(obj('a'), obj('b'));
       await clock.advanceTo(10);
       leader$.next(false);
@@ -382,12 +381,8 @@ describe('Controller work queue (issue 16)', () => {
 
     it('reports the drain at its bound with the reconciles that are still running', async () => {
       const h = harness(clock);
-      const leader$ = new BehaviorSubject(true);
       const reconcile = h.tracked(async () => clock.after(1_000, Action.awaitChange()));
-      const drains: DrainReport[] = [];
-      const sub = h.controller
-        .run(reconcile, ErrorPolicy.backoff(), {}, { leader$, onDrained: (r) => drains.push(r), leaderDrainTimeoutMs: 40 })
-        .subscribe();
+      const { leader$, drains, sub } = h.runLed(reconcile, 40);
       h.list(obj('a'), obj('b'));
       await clock.advanceTo(10);
       leader$.next(false);

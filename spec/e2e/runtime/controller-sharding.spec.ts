@@ -15,7 +15,7 @@ import { InMemoryMetrics } from '../../../lib/runtime/metrics.js';
 import { SHARD_METRICS, type ShardLeaseApi, type ShardState } from '../../../lib/runtime/shard-membership.js';
 import { shardBucketOf } from '../../../lib/runtime/sharded-reflector.js';
 import { kubeconfigPath } from '../support/cluster.js';
-import { startPrivatePlane, type PrivatePlane } from '../support/private-plane.js';
+import { usePrivatePlane } from '../support/private-plane.js';
 
 const OBJECTS = Number(process.env.RXKUBE_TEST_SHARD_OBJECTS ?? 3_000);
 const TIMINGS = { leaseDurationMs: 6_000, renewDeadlineMs: 4_000, retryPeriodMs: 1_000 };
@@ -235,13 +235,7 @@ describe('Controller.shard (e2e)', () => {
   });
 
   describe('server-side filtering (a private plane with ShardedListAndWatch on)', () => {
-    let plane: PrivatePlane | undefined;
-    beforeAll(async () => {
-      plane = await startPrivatePlane({ featureGates: { ShardedListAndWatch: true } });
-    }, 600_000);
-    afterAll(async () => {
-      await plane?.stop();
-    });
-    scenario('server', () => plane!.kubeconfig);
+    const suite = usePrivatePlane({ featureGates: { ShardedListAndWatch: true } }, 600_000);
+    scenario('server', () => suite.plane.kubeconfig);
   });
 });

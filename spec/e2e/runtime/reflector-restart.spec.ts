@@ -1,38 +1,29 @@
 // A reflector across a kube-apiserver restart, on a private control plane (restarting the shared one
 // would disturb other test files): the store converges again, with no duplicate and no lost object.
-import type { Subscription } from 'rxjs';
-import { Api } from '../../../lib/client/api.js';
-import { Client } from '../../../lib/client/client.js';
-import { ConfigMap } from '../../../lib/core/builtins.js';
-import { configFromKubeconfig } from '../../../lib/config/from-kubeconfig.js';
+import type { ConfigMap } from '../../../lib/core/builtins.js';
 import { reflector } from '../../../lib/runtime/reflector.js';
 import { store } from '../../../lib/runtime/store.js';
 import { watcher } from '../../../lib/runtime/watcher.js';
 import type { WatcherError } from '../../../lib/runtime/watcher-error.js';
 import type { WatcherEvent } from '../../../lib/runtime/watcher-event.js';
 import { eventually } from '../support/cluster.js';
-import { startPrivatePlane, type PrivatePlane } from '../support/private-plane.js';
+import { usePrivatePlane } from '../support/private-plane.js';
 
 const cm = (name: string, v: string): ConfigMap => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { v } });
 
 describe('reflector across an API server restart (e2e)', () => {
-  let plane: PrivatePlane;
-  let sub: Subscription | undefined;
-  beforeAll(async () => {
-    plane = await startPrivatePlane();
-  }, 120_000);
-  afterAll(async () => {
-    sub?.unsubscribe();
-    await plane?.stop();
-  }, 60_000);
+  const suite = usePrivatePlane();
 
   it('converges again after kube-apiserver restarts mid-watch', async () => {
-    const api = Api.namespaced(new Client(configFromKubeconfig({ path: plane.kubeconfig })), ConfigMap, 'default');
+    const { plane } = suite;
+    const api = suite.configMaps();
     for (let i = 0; i < 20; i++) await api.create(cm(`before-${i}`, '0'));
     const { reader, writer } = store<ConfigMap>();
     const errors: WatcherError[] = [];
     const events: WatcherEvent<ConfigMap>[] = [];
-    sub = reflector(writer, watcher(api, { backoff: { initialMs: 200, maxMs: 2000 }, onError: (e) => errors.push(e) })).subscribe((e) => events.push(e));
+    suite.subscriptions.push(
+      reflector(writer, watcher(api, { backoff: { initialMs: 200, maxMs: 2000 }, onError: (e) => errors.push(e) })).subscribe((e) => events.push(e)),
+    );
     await reader.ready();
     expect(reader.size).toBeGreaterThanOrEqual(20);
 

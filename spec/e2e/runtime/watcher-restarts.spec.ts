@@ -2,35 +2,24 @@
 // a write made right after the API server is ready again reaches the store within 2 s, every time. Before the
 // fix the backoff kept growing from the first incident (reset only after 120 s), so the second restart left
 // the store stale for 7-11 s.
-import type { Subscription } from 'rxjs';
-import { Api } from '../../../lib/client/api.js';
-import { Client } from '../../../lib/client/client.js';
-import { ConfigMap } from '../../../lib/core/builtins.js';
-import { configFromKubeconfig } from '../../../lib/config/from-kubeconfig.js';
+import type { ConfigMap } from '../../../lib/core/builtins.js';
 import { reflector } from '../../../lib/runtime/reflector.js';
 import { store } from '../../../lib/runtime/store.js';
 import { watcher } from '../../../lib/runtime/watcher.js';
 import type { WatcherError } from '../../../lib/runtime/watcher-error.js';
-import { startPrivatePlane, type PrivatePlane } from '../support/private-plane.js';
+import { usePrivatePlane } from '../support/private-plane.js';
 
 const cm = (name: string): ConfigMap => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { v: name } });
 
 describe('watcher across two API server restarts within a minute (e2e)', () => {
-  let plane: PrivatePlane;
-  let sub: Subscription | undefined;
-  beforeAll(async () => {
-    plane = await startPrivatePlane();
-  }, 120_000);
-  afterAll(async () => {
-    sub?.unsubscribe();
-    await plane?.stop();
-  }, 60_000);
+  const suite = usePrivatePlane();
 
   it('holds a write made just after each restart within 2 s, with the default backoff', async () => {
-    const api = Api.namespaced(new Client(configFromKubeconfig({ path: plane.kubeconfig })), ConfigMap, 'default');
+    const { plane } = suite;
+    const api = suite.configMaps();
     const { reader, writer } = store<ConfigMap>();
     const errors: WatcherError[] = [];
-    sub = reflector(writer, watcher(api, { onError: (e) => errors.push(e) })).subscribe();
+    suite.subscriptions.push(reflector(writer, watcher(api, { onError: (e) => errors.push(e) })).subscribe());
     await reader.ready();
 
     const lags: number[] = [];

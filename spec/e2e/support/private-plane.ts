@@ -2,6 +2,11 @@
 // it, filling etcd) and must not upset the shared plane that other test files, and other Jest runs, are using.
 // A thin wrapper over `startTestCluster({ mode: 'private' })` from rxkube/testing (one implementation). Without
 // `nodes` it has none (no scheduler, no kwok), which starts in about 5-10 s.
+import type { Subscription } from 'rxjs';
+import { Api } from '../../../lib/client/api.js';
+import { Client } from '../../../lib/client/client.js';
+import { configFromKubeconfig } from '../../../lib/config/from-kubeconfig.js';
+import { ConfigMap } from '../../../lib/core/builtins.js';
 import { startTestCluster, type TestCluster } from '../../../lib/testing/index.js';
 
 /** A running private control plane. */
@@ -50,5 +55,54 @@ export async function startPrivatePlane(
     cluster,
     restartApiServer: () => cluster.restartApiServer(),
     stop: () => cluster.stop(),
+  };
+}
+
+/** A private plane that lives as long as the enclosing `describe`, from {@link usePrivatePlane}. */
+export interface SuitePlane {
+  /** The running plane (throws before `beforeAll` has brought it up). */
+  readonly plane: PrivatePlane;
+  /** Subscriptions to end before the plane stops (watchers, reflectors of the suite's tests). */
+  readonly subscriptions: Subscription[];
+  /** A typed handle on the ConfigMaps of `namespace` through a client of the plane's admin kubeconfig. */
+  configMaps(namespace?: string): Api<ConfigMap, 'Namespaced'>;
+}
+
+/**
+ * Starts a private plane in `beforeAll` of the enclosing `describe` and, in `afterAll`, ends the subscriptions
+ * registered on it and stops it — the set-up every file that restarts or reconfigures an API server repeats.
+ *
+ * ## Example
+ * ```ts
+ * describe('after a restart', () => {
+ *   const suite = usePrivatePlane();
+ *   it('resumes', async () => {
+ *     suite.subscriptions.push(watcher(suite.configMaps()).subscribe());
+ *     await suite.plane.restartApiServer();
+ *   });
+ * });
+ * ```
+ */
+export function usePrivatePlane(options: Parameters<typeof startPrivatePlane>[0] = {}, startTimeoutMs = 120_000): SuitePlane {
+  let plane: PrivatePlane | undefined;
+  const subscriptions: Subscription[] = [];
+  beforeAll(async () => {
+    plane = await startPrivatePlane(options);
+  }, startTimeoutMs);
+  afterAll(async () => {
+    for (const sub of subscriptions.splice(0)) sub.unsubscribe();
+    await plane?.stop();
+  }, 60_000);
+  const running = (): PrivatePlane => {
+    if (!plane) throw new Error('the private plane is not running (used outside a test, or beforeAll failed)');
+    return plane;
+  };
+  return {
+    get plane() {
+      return running();
+    },
+    subscriptions,
+    configMaps: (namespace = 'default') =>
+      Api.namespaced(new Client(configFromKubeconfig({ path: running().kubeconfig })), ConfigMap, namespace),
   };
 }

@@ -12,6 +12,7 @@ import type { ShardError } from '../../../lib/runtime/shard-error.js';
 import type { ShardState } from '../../../lib/runtime/shard-membership.js';
 import { LeaseServer, type LeaseClient } from './lease-server.js';
 import { ObjectServer, type Obj } from './object-server.js';
+import { overlappingIntervals } from './replica-intervals.js';
 
 export interface Interval {
   readonly key: string;
@@ -88,18 +89,7 @@ export class Fleet {
 
   /** Keys that ran in two replicas at once. */
   overlaps(): string[] {
-    const byKey = new Map<string, Interval[]>();
-    for (const i of this.intervals) byKey.set(i.key, [...(byKey.get(i.key) ?? []), i]);
-    const out: string[] = [];
-    for (const [key, list] of byKey) {
-      const sorted = [...list].sort((a, b) => a.start - b.start);
-      for (let i = 1; i < sorted.length; i++) {
-        const prev = sorted[i - 1]!;
-        const cur = sorted[i]!;
-        if (cur.start < (prev.end ?? Infinity)) out.push(`${key}: ${prev.replica} [${prev.start}, ${prev.end}) and ${cur.replica} [${cur.start}, ${cur.end})`);
-      }
-    }
-    return out;
+    return overlappingIntervals(this.intervals);
   }
 
   /** Objects whose last version was never reconciled to the end. */

@@ -13,6 +13,7 @@ import { ShardGate } from '../../../lib/runtime/shard-gate.js';
 import { shardMembership, type ShardState } from '../../../lib/runtime/shard-membership.js';
 import type { ShardError } from '../../../lib/runtime/shard-error.js';
 import { LeaseServer, type LeaseClient } from './lease-server.js';
+import { overlappingIntervals } from './replica-intervals.js';
 
 export interface SimKey {
   readonly name: string;
@@ -98,19 +99,7 @@ export class ShardSim {
 
   /** Keys that ran in two replicas at once, with the overlapping intervals. */
   overlaps(): string[] {
-    const byKey = new Map<string, Interval[]>();
-    for (const i of this.intervals) byKey.set(i.key, [...(byKey.get(i.key) ?? []), i]);
-    const out: string[] = [];
-    for (const [key, list] of byKey) {
-      const sorted = [...list].sort((a, b) => a.start - b.start);
-      for (let i = 1; i < sorted.length; i++) {
-        const prev = sorted[i - 1]!;
-        const cur = sorted[i]!;
-        const prevEnd = prev.end ?? Infinity;
-        if (cur.start < prevEnd) out.push(`${key}: ${prev.replica} [${prev.start}, ${prev.end}) and ${cur.replica} [${cur.start}, ${cur.end})`);
-      }
-    }
-    return out;
+    return overlappingIntervals(this.intervals);
   }
 
   /** Keys whose last change has no completed reconcile that started at or after it. */
