@@ -8,7 +8,7 @@
 import { Api, Client } from 'rxkube/client';
 import { Config } from 'rxkube/config';
 import { ConfigMap, Event, Patch, controllerOwnerRef, objectReference } from 'rxkube/core';
-import { Action, Controller, ErrorPolicy, EventRecorder, finalizer, shutdownOnSignal, type ControllerResult, type ShardOptions } from 'rxkube/runtime';
+import { Action, Controller, ErrorPolicy, EventRecorder, finalizer, shutdownOnSignal, type ControllerResult, type ReconcileInfo, type ShardOptions } from 'rxkube/runtime';
 import type { Observable } from 'rxjs';
 import { ConfigMapGenerator } from './configmapgenerator';
 
@@ -22,36 +22,44 @@ export interface Context {
   readonly log: (line: string) => void;
 }
 
-/** Brings the ConfigMap of one generator in line with its spec. */
-async function reconcile(gen: ConfigMapGenerator, ctx: Context): Promise<Action> {
+/** Brings the ConfigMap of one generator in line with its spec; `info.signal` cancels its requests. */
+async function reconcile(gen: ConfigMapGenerator, ctx: Context, info: ReconcileInfo): Promise<Action> {
+  const { signal } = info;
   const { name = '', namespace = 'default', generation } = gen.metadata;
   const generators = Api.namespaced(ctx.client, ConfigMapGenerator, namespace);
   const configMaps = Api.namespaced(ctx.client, ConfigMap, namespace);
   const regarding = objectReference(gen, ConfigMapGenerator);
 
-  return finalizer(generators, FINALIZER, gen, async (event) => {
-    if (event.type === 'cleanup') {
-      // The ConfigMap is owned by the generator: the garbage collector deletes it. Anything outside the
-      // cluster would be released here.
-      ctx.log(`cleanup   ${namespace}/${name}: finalizer done, the garbage collector takes ${name}-gen`);
-      await ctx.recorder.publish({ type: 'Normal', reason: 'CleanedUp', action: 'Finalize', note: `released ${name}-gen` }, regarding);
-      return Action.awaitChange();
-    }
-    const copies = gen.spec.copies ?? 1;
-    const data = Object.fromEntries(Array.from({ length: copies }, (_, i) => [i === 0 ? 'content' : `content-${i}`, gen.spec.content]));
-    await configMaps.apply(
-      `${name}-gen`,
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${name}-gen`, ownerReferences: [controllerOwnerRef(gen, ConfigMapGenerator)] }, data },
-      { fieldManager: MANAGER, force: true },
-    );
-    if (gen.status?.observedGeneration !== generation) {
-      await generators.patchStatus(name, Patch.merge({ status: { configMap: `${name}-gen`, observedGeneration: generation } }));
-      await ctx.recorder.publish({ type: 'Normal', reason: 'Generated', action: 'Reconcile', note: `wrote ${copies} key(s) to ${name}-gen` }, regarding);
-      ctx.log(`reconcile ${namespace}/${name}: ${name}-gen holds ${JSON.stringify(gen.spec.content)} x${copies}`);
-    }
-    // Re-check every five minutes even without changes (drift from outside the watch).
-    return Action.requeue(5 * 60_000);
-  });
+  return finalizer(
+    generators,
+    FINALIZER,
+    gen,
+    async (event) => {
+      if (event.type === 'cleanup') {
+        // The ConfigMap is owned by the generator: the garbage collector deletes it. Anything outside the
+        // cluster would be released here.
+        ctx.log(`cleanup   ${namespace}/${name}: finalizer done, the garbage collector takes ${name}-gen`);
+        await ctx.recorder.publish({ type: 'Normal', reason: 'CleanedUp', action: 'Finalize', note: `released ${name}-gen` }, regarding, { signal });
+        return Action.awaitChange();
+      }
+      const copies = gen.spec.copies ?? 1;
+      const data = Object.fromEntries(Array.from({ length: copies }, (_, i) => [i === 0 ? 'content' : `content-${i}`, gen.spec.content]));
+      await configMaps.apply(
+        `${name}-gen`,
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${name}-gen`, ownerReferences: [controllerOwnerRef(gen, ConfigMapGenerator)] }, data },
+        { fieldManager: MANAGER, force: true },
+        { signal },
+      );
+      if (gen.status?.observedGeneration !== generation) {
+        await generators.patchStatus(name, Patch.merge({ status: { configMap: `${name}-gen`, observedGeneration: generation } }), {}, { signal });
+        await ctx.recorder.publish({ type: 'Normal', reason: 'Generated', action: 'Reconcile', note: `wrote ${copies} key(s) to ${name}-gen` }, regarding, { signal });
+        ctx.log(`reconcile ${namespace}/${name}: ${name}-gen holds ${JSON.stringify(gen.spec.content)} x${copies}`);
+      }
+      // Re-check every five minutes even without changes (drift from outside the watch).
+      return Action.requeue(5 * 60_000);
+    },
+    { signal },
+  );
 }
 
 /**

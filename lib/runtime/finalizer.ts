@@ -29,7 +29,23 @@ export type FinalizerEvent<K> =
 
 /** What {@link finalizer} needs from an `Api<K>` bound to the object's namespace. */
 export interface FinalizerApi<K> {
-  patch(name: string, patch: Patch, params?: object): Promise<K>;
+  patch(name: string, patch: Patch, params?: object, options?: { signal?: AbortSignal }): Promise<K>;
+}
+
+/**
+ * Options of {@link finalizer}.
+ *
+ * ## Example
+ * ```ts
+ * const options: FinalizerOptions = { signal: info.signal }; // the reconcile's own signal
+ * ```
+ */
+export interface FinalizerOptions {
+  /**
+   * Cancels the finalizer's own patches (pass the reconcile's `info.signal`, so a timed-out or abandoned
+   * reconcile does not leave a request running). An aborted patch fails the step like any failed patch.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Reason codes of {@link FinalizerError}, named after the step that failed. */
@@ -80,22 +96,26 @@ const QUALIFIED_NAME = /^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z
  *
  * ## Example
  * ```ts
- * const reconcile = (widget: Widget, ctx: Ctx) =>
+ * const reconcile = (widget: Widget, ctx: Ctx, info: ReconcileInfo) =>
  *   finalizer(Api.namespaced(ctx.client, WidgetType, widget.metadata!.namespace!), 'example.com/cleanup', widget,
- *     async (event) => (event.type === 'apply' ? apply(event.object, ctx) : cleanup(event.object, ctx)));
+ *     async (event) => (event.type === 'apply' ? apply(event.object, ctx) : cleanup(event.object, ctx)),
+ *     { signal: info.signal });
  * ```
  *
  * @param api An API for the object's kind, in the object's namespace.
  * @param finalizerName A qualified name such as `example.com/cleanup`.
  * @param object The object as the controller sees it (from the store).
  * @param handler Applies or cleans up; its Action is returned as is.
+ * @param options `signal` cancels the finalizer's patches (pass the reconcile's `info.signal`).
  */
 export async function finalizer<K extends KubeObject>(
   api: FinalizerApi<K>,
   finalizerName: string,
   object: K,
   handler: (event: FinalizerEvent<K>) => Action | PromiseLike<Action>,
+  options: FinalizerOptions = {},
 ): Promise<Action> {
+  const requestOptions = options.signal ? { signal: options.signal } : {};
   const name = object.metadata?.name;
   const context = { finalizer: finalizerName, kind: object.kind, namespace: object.metadata?.namespace, name };
   if (!QUALIFIED_NAME.test(finalizerName) || finalizerName.length > 253 + 1 + 63) {
@@ -126,7 +146,7 @@ export async function finalizer<K extends KubeObject>(
     }
     const path = `/metadata/finalizers/${index}`;
     try {
-      await api.patch(name, Patch.json([{ op: 'test', path, value: finalizerName }, { op: 'remove', path }]));
+      await api.patch(name, Patch.json([{ op: 'test', path, value: finalizerName }, { op: 'remove', path }]), {}, requestOptions);
     } catch (cause) {
       throw new FinalizerError('removeFinalizer', `removing finalizer ${finalizerName} from ${what} failed`, { cause, context });
     }
@@ -143,7 +163,7 @@ export async function finalizer<K extends KubeObject>(
           { op: 'add', path: '/metadata/finalizers/-', value: finalizerName },
         ];
   try {
-    await api.patch(name, Patch.json(ops));
+    await api.patch(name, Patch.json(ops), {}, requestOptions);
   } catch (cause) {
     throw new FinalizerError('addFinalizer', `adding finalizer ${finalizerName} to ${what} failed`, { cause, context });
   }

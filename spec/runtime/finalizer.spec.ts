@@ -1,3 +1,9 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Api } from '../../lib/client/api.js';
+import { Client } from '../../lib/client/client.js';
+import { isAbortedError } from '../../lib/client/errors.js';
+import { ConfigMap } from '../../lib/core/builtins.js';
 import { Action } from '../../lib/runtime/action.js';
 import { FinalizerError, finalizer, type FinalizerApi, type FinalizerEvent } from '../../lib/runtime/finalizer.js';
 import type { Patch } from '../../lib/core/patch.js';
@@ -115,5 +121,44 @@ describe('finalizer', () => {
     expect(bad.reason).toBe('invalidFinalizer');
     const unnamed = (await finalizer(recordingApi(), NAME, { metadata: {} }, handler).catch((e: unknown) => e)) as FinalizerError;
     expect(unnamed.reason).toBe('unnamedObject');
+  });
+});
+
+describe('finalizer signal', () => {
+  let server: Server;
+  let url: string;
+  const pending: ServerResponse[] = [];
+  let closedRequests = 0;
+  beforeAll(async () => {
+    // Never answers a PATCH; counts the requests whose connection the client closed.
+    server = createServer((req, res) => {
+      pending.push(res);
+      req.socket.on('close', () => closedRequests++);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    for (const res of pending) res.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("cancels its own patch when the reconcile's signal aborts, and fails the step with the abort as cause", async () => {
+    const api = Api.namespaced(new Client({ server: url }, { retry: false }), ConfigMap, 'ns');
+    const controller = new AbortController();
+    const cm: ConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'w', namespace: 'ns' } };
+    const outcome = finalizer(api, NAME, cm, async () => Action.awaitChange(), { signal: controller.signal });
+    while (pending.length === 0) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    const error = await outcome.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(FinalizerError);
+    expect((error as FinalizerError).reason).toBe('addFinalizer');
+    expect(isAbortedError((error as FinalizerError).cause)).toBe(true);
+    // the request itself was cancelled on the wire, not left running
+    while (closedRequests === 0) await new Promise((r) => setTimeout(r, 5));
+    expect(closedRequests).toBe(1);
   });
 });
