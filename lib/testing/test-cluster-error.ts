@@ -8,9 +8,10 @@ import { KubeError, type KubeErrorOptions } from '../core/errors.js';
 /**
  * What failed: a tool the plane needs is missing (Go, openssl), building the binaries, starting a component (the
  * message names it and `details` holds the last lines of its log), another control-plane command (restart, stop), or
- * a kubectl run.
+ * a kubectl run, or (`unsupported`) something only the local plane has, asked of the cluster of
+ * `RXKUBE_TEST_KUBECONFIG`.
  */
-export type TestClusterErrorReason = 'missingTool' | 'buildFailed' | 'startFailed' | 'commandFailed' | 'kubectlFailed';
+export type TestClusterErrorReason = 'missingTool' | 'buildFailed' | 'startFailed' | 'commandFailed' | 'kubectlFailed' | 'unsupported';
 
 /**
  * A test cluster failed. `message` is one line; `details` holds the last log lines of the component that failed

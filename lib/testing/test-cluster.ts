@@ -6,14 +6,14 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api } from '../client/api.js';
 import { Client } from '../client/client.js';
 import { isNotFound } from '../client/errors.js';
 import { configFromKubeconfig } from '../config/from-kubeconfig.js';
-import { Namespace } from '../core/builtins.js';
+import { Namespace, Node } from '../core/builtins.js';
 import { criLogLine } from './cri-log-line.js';
 import { TEST_CLUSTER_ENV, type PlaneInfo } from './global-setup.js';
 import { runPlaneCommand } from './plane-command.js';
@@ -45,6 +45,11 @@ export interface TestClusterOptions {
    * `'shared'` (default without `apiserverArgs`): reuse the plane Jest global setup or `npm run cluster:up` started,
    * or start the shared one (`~/.cache/rxkube/run`, or `RXKUBE_CP_RUN_DIR`) holding a lease on it.
    * `'private'`: a plane of its own in a temporary folder, stopped and removed by `stop()`.
+   *
+   * With `RXKUBE_TEST_KUBECONFIG` set (and no plane handed over by Jest global setup), `'shared'` means that
+   * cluster, used as is: nothing is built, started or stopped; `stop()` only deletes the namespaces made by
+   * `namespace()`, and what only the local plane has (`appendPodLog`, `restartApiServer`) fails with
+   * `unsupported`.
    */
   mode?: 'shared' | 'private';
   /** Progress lines (building, starting); default: written to stderr. */
@@ -96,14 +101,14 @@ export interface TestCluster {
    * namespaced `Logs` object (`kwok.x-k8s.io/v1alpha1`, named like the pod) can point one pod at another file.
    */
   readonly podLogs: string;
-  /** Working folder of `kubectl exec` into any pod: the command runs on this machine, as this user. */
+  /** Working folder of `kubectl exec` into any pod: the command runs on this machine, as this user ('' on an external cluster). */
   readonly execDir: string;
   /**
    * The local port that port-forward to any port of any pod reaches; a namespaced `PortForward` object
    * (`kwok.x-k8s.io/v1alpha1`, named like the pod) can name another target for one pod.
    */
   readonly podForwardPort: number;
-  /** Run folder of the plane (logs in `logs/`). */
+  /** Run folder of the plane (logs in `logs/`); '' on an external cluster (`RXKUBE_TEST_KUBECONFIG`). */
   readonly runDir: string;
   /** Runs the matching kubectl against the cluster; resolves with stdout, rejects with a `kubectlFailed` error. */
   kubectl(args: readonly string[], options?: TestKubectlOptions): Promise<string>;
@@ -162,6 +167,8 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
       return testCluster(info, { env: { ...process.env, RXKUBE_CP_RUN_DIR: info.runDir }, release: async () => {} });
     }
   }
+  const external = process.env.RXKUBE_TEST_KUBECONFIG;
+  if (mode === 'shared' && !handedOver && external) return externalCluster(external, process.env.RXKUBE_TEST_KUBECTL ?? 'kubectl');
   let scratch: string | undefined;
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (mode === 'private') {
@@ -209,6 +216,30 @@ export function featureGateArgs(gates: Readonly<Record<string, boolean>> | undef
     }
   }
   return [`--feature-gates=${entries.map(([name, value]) => `${name}=${value}`).join(',')}`];
+}
+
+/** A cluster the user runs (`RXKUBE_TEST_KUBECONFIG`): used as is, never started or stopped. */
+async function externalCluster(kubeconfig: string, kubectl: string): Promise<TestCluster> {
+  if (!existsSync(kubeconfig)) {
+    throw new TestClusterError('startFailed', `RXKUBE_TEST_KUBECONFIG points to a missing file: ${kubeconfig}`);
+  }
+  const config = configFromKubeconfig({ path: kubeconfig });
+  const nodes = await Api.cluster(new Client(config), Node)
+    .list()
+    .then((list) => list.items.length)
+    .catch(() => 0);
+  const localOnly = (what: string) => (): never => {
+    throw new TestClusterError('unsupported', `${what} needs the local plane; this is the cluster of RXKUBE_TEST_KUBECONFIG (${kubeconfig})`);
+  };
+  const cluster = testCluster(
+    { kubeconfig, server: config.server, kubectl, nodes, podLogs: '', execDir: '', podForwardPort: 0, runDir: '' },
+    { env: process.env, release: async () => {} },
+  );
+  return {
+    ...cluster,
+    appendPodLog: localOnly('appendPodLog'),
+    restartApiServer: async () => localOnly('restartApiServer')(),
+  };
 }
 
 function testCluster(info: PlaneInfo, how: { env: NodeJS.ProcessEnv; release: () => Promise<void> }): TestCluster {
