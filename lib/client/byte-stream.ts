@@ -1,7 +1,9 @@
 /**
  * An output stream of a pod stream (stdout, stderr, a forwarded port's bytes): a hot Observable of
  * byte chunks that holds what arrives before its first subscriber and hands it to that subscriber
- * first, so nothing the process printed between the upgrade and `subscribe` is lost.
+ * first, so nothing the process printed between the upgrade and `subscribe` is lost. The owner
+ * bounds what is held with back-pressure: it watches {@link ByteStream.heldBytes} after each `push`
+ * and is told through `onRelease` when a subscriber took the held chunks (see `execSession`).
  *
  * @module
  */
@@ -20,9 +22,15 @@ import { Observable, Subject } from 'rxjs';
  */
 export class ByteStream {
   readonly #subject = new Subject<Uint8Array>();
+  readonly #onRelease: (() => void) | undefined;
   #held: Uint8Array[] | undefined = [];
   #heldBytes = 0;
   #end: { error?: unknown } | undefined;
+
+  /** `onRelease`: called once, when the first subscriber has taken what was held (heldBytes is 0 from then on). */
+  constructor(options: { onRelease?: () => void } = {}) {
+    this.#onRelease = options.onRelease;
+  }
 
   /** Bytes held for the first subscriber, not yet delivered. */
   get heldBytes(): number {
@@ -39,6 +47,7 @@ export class ByteStream {
     const held = this.#held;
     this.#held = undefined;
     this.#heldBytes = 0;
+    if (held !== undefined) this.#onRelease?.();
     for (const chunk of held ?? []) {
       if (subscriber.closed) return;
       subscriber.next(chunk);

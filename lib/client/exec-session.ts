@@ -5,6 +5,13 @@
  * a TTY can be resized, and `exit` settles once: with the exit code (a non-zero exit is a value), or a
  * {@link PodStreamError}.
  *
+ * Back-pressure: output is read from the socket only as fast as it is taken. Output waiting for the
+ * first subscriber of stdout or stderr is held up to a high-water mark (1 MiB each by default), past
+ * which the socket is paused until that stream is subscribed; a consumer that cannot keep up with
+ * synchronous delivery calls {@link ExecSession.pause} / {@link ExecSession.resume} (the Node adapters
+ * of `rxkube/node` do). Paused, the bytes wait in the network and the server, so memory stays bounded.
+ * Runtimes whose WebSocket cannot pause (browsers) hold output until it is subscribed.
+ *
  * @module
  */
 import type { Observable } from 'rxjs';
@@ -61,9 +68,37 @@ export interface ExecSession {
    * also after {@link ExecSession.close}), `protocolError`. Never an unhandled rejection.
    */
   readonly exit: Promise<ExecExit>;
+  /**
+   * Stops reading from the WebSocket (back-pressure for a consumer that cannot keep up: the process's
+   * output waits in the network and the server, and a process that writes more blocks). Affects stdout,
+   * stderr and the exit status alike. A no-op where the runtime cannot pause (browsers).
+   */
+  pause(): void;
+  /** Reads again after {@link ExecSession.pause}, unless output held for a missing subscriber still holds it. */
+  resume(): void;
   /** Closes the WebSocket; the remote process's stdin reaches EOF and its output is no longer read. */
   close(): void;
 }
+
+/**
+ * Options of {@link execSession}.
+ *
+ * ## Example
+ * ```ts
+ * const session = execSession(socket, { pod: 'web-0' }, { highWaterMark: 256 * 1024 });
+ * ```
+ */
+export interface ExecSessionOptions {
+  /**
+   * Bytes of stdout (and, apart, of stderr) held for a stream nobody has subscribed to yet, past which
+   * the socket is paused until it is subscribed. Subscribe to both streams you asked for, or a process
+   * that fills the one you ignore stalls the other. @default 1 MiB
+   */
+  highWaterMark?: number;
+}
+
+/** Default of {@link ExecSessionOptions.highWaterMark}. */
+export const DEFAULT_EXEC_HIGH_WATER_MARK = 1024 * 1024;
 
 /** The longest error-channel message kept (a Status is a few hundred bytes). */
 const MAX_ERROR_BYTES = 64 * 1024;
@@ -77,16 +112,28 @@ const MAX_ERROR_BYTES = 64 * 1024;
  * const session = execSession(await client.openWebSocket(request, EXEC_PROTOCOLS), { pod: 'web-0', namespace: 'default' });
  * ```
  */
-export function execSession(socket: StreamSocket, context: Readonly<Record<string, unknown>> = {}): ExecSession {
+export function execSession(socket: StreamSocket, context: Readonly<Record<string, unknown>> = {}, options: ExecSessionOptions = {}): ExecSession {
   const protocol = socket.protocol;
   const closeSignal = supportsCloseSignal(protocol);
-  const stdout = new ByteStream();
-  const stderr = new ByteStream();
+  const highWaterMark = options.highWaterMark ?? DEFAULT_EXEC_HIGH_WATER_MARK;
   const errorChunks: Uint8Array[] = [];
   let errorBytes = 0;
   let stdinEnded = false;
   let finished = false;
   let closedByUs = false;
+  let pausedByUser = false;
+  let socketPaused = false;
+  // Pauses the socket while the user asks so or a stream's held output passes the high-water mark;
+  // once the session ends or we close it, reading goes on (the close handshake needs it).
+  const flow = (): void => {
+    const wanted = !finished && !closedByUs && (pausedByUser || stdout.heldBytes > highWaterMark || stderr.heldBytes > highWaterMark);
+    if (wanted === socketPaused) return;
+    socketPaused = wanted;
+    if (wanted) socket.pause?.();
+    else socket.resume?.();
+  };
+  const stdout: ByteStream = new ByteStream({ onRelease: flow });
+  const stderr: ByteStream = new ByteStream({ onRelease: flow });
   let settle!: { resolve: (v: ExecExit) => void; reject: (e: unknown) => void };
   const exit = new Promise<ExecExit>((resolve, reject) => {
     settle = { resolve, reject };
@@ -101,6 +148,7 @@ export function execSession(socket: StreamSocket, context: Readonly<Record<strin
     stdout.fail(e);
     stderr.fail(e);
     settle.reject(e);
+    flow();
     socket.close(1000);
   };
 
@@ -112,6 +160,7 @@ export function execSession(socket: StreamSocket, context: Readonly<Record<strin
       return fail(new PodStreamError('connectionLost', `the server closed the stream without an exit status (close code ${code}${tail})`, { context }));
     }
     finished = true;
+    flow();
     stdout.end();
     stderr.end();
     if (errorBytes === 0) {
@@ -143,10 +192,10 @@ export function execSession(socket: StreamSocket, context: Readonly<Record<strin
       switch (frame.channel) {
         case Channel.stdout:
           stdout.push(frame.data.slice());
-          return;
+          return flow();
         case Channel.stderr:
           stderr.push(frame.data.slice());
-          return;
+          return flow();
         case Channel.error:
           if (errorBytes + frame.data.length > MAX_ERROR_BYTES) {
             return fail(new PodStreamError('protocolError', `the error channel carried more than ${MAX_ERROR_BYTES} bytes`, { context }));
@@ -188,9 +237,18 @@ export function execSession(socket: StreamSocket, context: Readonly<Record<strin
       if (!finished) socket.send(frame);
     },
     exit,
+    pause() {
+      pausedByUser = true;
+      flow();
+    },
+    resume() {
+      pausedByUser = false;
+      flow();
+    },
     close() {
       if (finished) return;
       closedByUs = true;
+      flow();
       socket.close(1000);
     },
   };

@@ -29,6 +29,8 @@ export interface ExecOptions extends StreamParams {
   terminalSize?: TerminalSize;
   /** Cancels opening the session. */
   signal?: AbortSignal;
+  /** Output held for a stream not subscribed yet before the socket pauses, see `ExecSessionOptions`. @default 1 MiB */
+  highWaterMark?: number;
 }
 
 /**
@@ -71,7 +73,7 @@ export interface ExecTextResult {
  */
 export async function openExec(client: Client, request: KubeRequest, options: ExecOptions, context: Readonly<Record<string, unknown>>): Promise<ExecSession> {
   const socket = await client.openWebSocket(request, EXEC_PROTOCOLS, options.signal === undefined ? {} : { signal: options.signal });
-  const session = execSession(socket, context);
+  const session = execSession(socket, context, options.highWaterMark === undefined ? {} : { highWaterMark: options.highWaterMark });
   if (options.tty === true && options.terminalSize !== undefined) session.resize(options.terminalSize);
   return session;
 }

@@ -115,11 +115,13 @@ export function webSocketConnector(options: WebSocketConnectorOptions = {}): Web
       });
       ws.on('message', (data: Buffer) => events.message(new Uint8Array(data.buffer, data.byteOffset, data.length)));
       let waitingForPong = false;
+      // While paused (back-pressure) nothing is read, the pong included: the keepalive waits until reading resumes.
+      let paused = false;
       ws.on('pong', () => {
         waitingForPong = false;
       });
       const ping = (): void => {
-        if (ws.readyState !== WebSocket.OPEN) return;
+        if (ws.readyState !== WebSocket.OPEN || paused) return;
         if (waitingForPong) {
           events.error(new PodStreamError('connectionLost', `no answer to a keepalive ping within ${pingIntervalMs} ms`));
           ws.terminate();
@@ -160,8 +162,15 @@ export function webSocketConnector(options: WebSocketConnectorOptions = {}): Web
             pings?.unsubscribe();
             if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN) ws.close(code, reason);
           },
-          pause: () => ws.pause(),
-          resume: () => ws.resume(),
+          pause: () => {
+            paused = true;
+            ws.pause();
+          },
+          resume: () => {
+            paused = false;
+            waitingForPong = false;
+            ws.resume();
+          },
           listen: (handlers) => events.listen(handlers),
         };
         resolve({ type: 'open', socket });

@@ -147,6 +147,73 @@ describe('pod streams', () => {
     });
   });
 
+  describe('exec back-pressure (a 10 MiB burst)', () => {
+    const MIB = 1024 * 1024;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    let upstream!: { bufferedAmount: number };
+    // The process prints 10 MiB on stdout at once, then exits 0: whatever this side does not read waits in
+    // the server's WebSocket buffer (bufferedAmount), not in this process.
+    beforeEach(async () => {
+      await start(['v5.channel.k8s.io']);
+      server.onConnection((ws) => {
+        upstream = ws;
+        const chunk = encodeFrame(1, new Uint8Array(64 * 1024).fill(7));
+        for (let i = 0; i < 160; i++) ws.send(chunk);
+        ws.send(statusFrame(SUCCESS), () => ws.close(1000));
+      });
+    });
+    const receiveAll = async (count: () => number): Promise<void> => {
+      const deadline = Date.now() + 10_000;
+      while (count() < 10 * MIB && Date.now() < deadline) await sleep(20);
+    };
+
+    it('should hold at most the high-water mark for a stream nobody subscribed to yet (the socket pauses), then deliver every byte', async () => {
+      const session = await pods.exec('web', ['yes'], { highWaterMark: MIB });
+      await sleep(1000);
+      // Without the pause this side would have read (and held) all 10 MiB: nothing would wait upstream.
+      expect(upstream.bufferedAmount).toBeGreaterThan(4 * MIB);
+      let received = 0;
+      session.stdout.subscribe((c) => (received += c.length));
+      await receiveAll(() => received);
+      expect(received).toBe(10 * MIB);
+      await expect(session.exit).resolves.toMatchObject({ exitCode: 0 });
+    });
+
+    it('should stop reading while a subscriber has paused the session, and read on after resume()', async () => {
+      const session = await pods.exec('web', ['yes']);
+      let received = 0;
+      session.stdout.subscribe((c) => {
+        received += c.length;
+        session.pause();
+      });
+      await sleep(1000);
+      expect(received).toBeLessThan(2 * MIB);
+      expect(upstream.bufferedAmount).toBeGreaterThan(4 * MIB);
+      const readOn = setInterval(() => session.resume(), 1);
+      try {
+        await receiveAll(() => received);
+      } finally {
+        clearInterval(readOn);
+      }
+      expect(received).toBe(10 * MIB);
+      await expect(session.exit).resolves.toMatchObject({ exitCode: 0 });
+    });
+
+    it('should end promptly when closed while paused (reading resumes for the close handshake)', async () => {
+      server.onConnection((ws) => {
+        const chunk = encodeFrame(1, new Uint8Array(64 * 1024).fill(7));
+        for (let i = 0; i < 160; i++) ws.send(chunk); // and the process goes on running
+      });
+      const session = await pods.exec('web', ['yes']);
+      session.pause();
+      await sleep(200);
+      const started = Date.now();
+      session.close();
+      await expect(session.exit).rejects.toMatchObject({ reason: 'connectionLost' });
+      expect(Date.now() - started).toBeLessThan(5000);
+    });
+  });
+
   describe('exec over v4.channel.k8s.io (fallback)', () => {
     beforeEach(() => start(['v4.channel.k8s.io']));
 
@@ -205,6 +272,20 @@ describe('pod streams', () => {
       const session = await pods.exec('web', ['sleep', '100']);
       const error = await session.exit.catch((e: unknown) => e);
       expect(error).toMatchObject({ reason: 'connectionLost', message: 'no answer to a keepalive ping within 30 ms' });
+    });
+
+    it('should not count a pong unread while the session is paused (back-pressure) as unanswered', async () => {
+      server = await startWebSocketServer({ protocols: ['v5.channel.k8s.io'] });
+      pods = Api.namespaced(new Client({ server: server.url, transport: { webSocket: webSocketConnector({ pingIntervalMs: 20 }) } }), Pod, 'ns');
+      server.onConnection((ws) => {
+        ws.send(encodeFrame(1, enc('x')));
+        setTimeout(() => ws.send(statusFrame(SUCCESS), () => ws.close()), 300);
+      });
+      const session = await pods.exec('web', ['sleep', '0.3']);
+      session.pause();
+      await new Promise((r) => setTimeout(r, 200)); // ten ping intervals without reading
+      session.resume();
+      await expect(session.exit).resolves.toMatchObject({ exitCode: 0 });
     });
 
     it('should keep a socket whose pings are answered', async () => {
