@@ -35,6 +35,8 @@ export const LAYERS = {
   admission: { layers: ['core', 'client', 'admission'], packages: ['rxjs'], node: false },
   // rxkube/webhook: the Node-only HTTPS server for admission and conversion webhooks, and development certificates.
   webhook: { layers: ['core', 'client', 'runtime', 'admission', 'webhook'], packages: ['rxjs'], node: true },
+  // rxkube/node: Node-only adapters of the pod streams (Node streams with back-pressure; copy to/from a pod with tar).
+  node: { layers: ['core', 'client', 'node'], packages: ['rxjs', 'tar'], node: true },
   // rxkube/testing: Node-only test clusters (drives scripts/control-plane through its command line).
   testing: { layers: ['core', 'client', 'config', 'testing'], packages: [], node: true },
   // lib/index.ts, the `rxkube` facade: the browser-safe layers, never config.
@@ -52,7 +54,7 @@ function layerOf(libRelative) {
 }
 
 /**
- * Node-only files: everything in a layer whose rule has `node: true` (lib/config, lib/webhook, lib/testing) and any
+ * Node-only files: everything in a layer whose rule has `node: true` (lib/config, lib/webhook, lib/node, lib/testing) and any
  * file whose name ends in `.node` before the extension.
  */
 function isNodeOnly(libRelative) {
@@ -105,7 +107,7 @@ export function checkLayering(root) {
 
     for (const ref of info.typeReferenceDirectives) {
       if (ref.fileName === 'node' && !nodeAllowed) {
-        report(ref.pos, 'node-builtins', `${file} references Node types (/// <reference types="node" />); only Node-only layers (lib/config/**, lib/webhook/**, lib/testing/**) and *.node.ts files may`);
+        report(ref.pos, 'node-builtins', `${file} references Node types (/// <reference types="node" />); only Node-only layers (lib/config/**, lib/webhook/**, lib/node/**, lib/testing/**) and *.node.ts files may`);
       }
     }
 
@@ -124,7 +126,7 @@ export function checkLayering(root) {
           continue;
         }
         if (!isNodeOnly(libRelative) && isNodeOnly(target)) {
-          report(pos, 'node-only-import', `${file} is browser-safe but imports the Node-only '${spec}'; only Node-only layers (lib/config/**, lib/webhook/**, lib/testing/**) and *.node.ts files may`);
+          report(pos, 'node-only-import', `${file} is browser-safe but imports the Node-only '${spec}'; only Node-only layers (lib/config/**, lib/webhook/**, lib/node/**, lib/testing/**) and *.node.ts files may`);
         }
         continue;
       }

@@ -19,7 +19,7 @@ if (!entry) {
 const outDir = join(root, '.cache', 'samples');
 mkdirSync(outDir, { recursive: true });
 const outfile = join(outDir, `${basename(entry).replace(/\.[cm]?tsx?$/, '')}.cjs`);
-const layers = ['core', 'client', 'config', 'runtime', 'derive', 'admission', 'webhook', 'testing'];
+const layers = ['core', 'client', 'config', 'runtime', 'derive', 'admission', 'webhook', 'node', 'testing'];
 await build({
   entryPoints: [resolve(entry)],
   outfile,

@@ -38,6 +38,8 @@ export interface StdinWriter {
   end(): void;
   /** Whether `end()` reaches the process (the server speaks `v5.channel.k8s.io`). */
   readonly canHalfClose: boolean;
+  /** Bytes written and not yet sent to the network (for pacing writes; the Node `Writable` of `rxkube/node` waits on it). */
+  readonly bufferedAmount: number;
 }
 
 /**
@@ -221,6 +223,9 @@ export function execSession(socket: StreamSocket, context: Readonly<Record<strin
     stderr: stderr.observable,
     stdin: {
       canHalfClose: closeSignal,
+      get bufferedAmount() {
+        return socket.bufferedAmount;
+      },
       write(data) {
         if (stdinEnded || finished) return;
         const bytes = typeof data === 'string' ? encoder.encode(data) : data;

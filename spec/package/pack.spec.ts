@@ -23,6 +23,7 @@ const SUBPATHS: Readonly<Record<string, string>> = {
   'rxkube/derive': 'defineCustomResource',
   'rxkube/admission': 'jsonPatchDiff',
   'rxkube/webhook': 'webhookHandler',
+  'rxkube/node': 'copyToPod',
   'rxkube/metrics/prometheus': 'prometheusMetrics',
   'rxkube/testing': 'startTestCluster',
   'rxkube/testing/jest-global-setup': 'controlPlaneCli',

@@ -160,7 +160,7 @@ describe('check-layering', () => {
     expect(result.status).toBe(1);
     expect(result.violations).toEqual([
       "lib/client/index.ts:1: node-only-import: lib/client/index.ts is browser-safe but imports the Node-only './agent.node.js'; " +
-        'only Node-only layers (lib/config/**, lib/webhook/**, lib/testing/**) and *.node.ts files may',
+        'only Node-only layers (lib/config/**, lib/webhook/**, lib/node/**, lib/testing/**) and *.node.ts files may',
       "lib/core/files.node.ts:1: core-purity: lib/core may import only lib/core, not the Node built-in 'node:fs'",
     ]);
   });
