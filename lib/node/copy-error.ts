@@ -14,9 +14,11 @@ import { ERROR_BRAND, KubeError, type KubeErrorOptions } from '../core/errors.js
  *   absolute path, a `..` component, a name outside the copied path, a symbolic or hard link pointing
  *   outside); `context.entry` names it. Nothing is left at the target.
  * - `tarFailed`: `tar` in the container failed or is missing (`context.stderr` holds what it printed).
+ * - `writeFailed`: an entry from the pod could not be written here (permissions, disk full; `cause` is
+ *   Node's error, `context.entry` the entry). Nothing is left at the target.
  * - `aborted`: the copy's `signal` fired.
  */
-export type CopyErrorReason = 'notFound' | 'unsafeEntry' | 'tarFailed' | 'aborted';
+export type CopyErrorReason = 'notFound' | 'unsafeEntry' | 'tarFailed' | 'writeFailed' | 'aborted';
 
 /**
  * A failed copy; `context` holds the pod, the paths and, for `unsafeEntry`, the entry.

@@ -8,11 +8,12 @@
  *
  * @module
  */
-import { cp, lstat, mkdtemp, rename, rm } from 'node:fs/promises';
+import { cp, lstat, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Unpack } from 'tar';
 import type { Api } from '../client/api.js';
+import type { ExecSession } from '../client/exec-session.js';
 import type { Pod } from '../core/builtins.js';
 import { unsafeEntry } from './archive-entry-check.js';
 import { CopyError } from './copy-error.js';
@@ -27,9 +28,10 @@ const exists = (path: string): Promise<boolean> =>
 
 /**
  * Copies `remotePath` (a file or a directory) of pod `name` to `localPath`, which becomes the copy (a
- * directory's contents are merged into an existing directory, as `kubectl cp` does). Rejects with
- * `ApiError` (unknown pod, no RBAC), {@link CopyError} (`notFound`, `unsafeEntry`, `tarFailed`,
- * `aborted`) or `PodStreamError` (connection lost). Needs `tar` in the container.
+ * directory's contents are merged into an existing directory, and missing parent directories are
+ * made, as `kubectl cp` does). Rejects with `ApiError` (unknown pod, no RBAC), {@link CopyError}
+ * (`notFound`, `unsafeEntry`, `tarFailed`, `writeFailed`, `aborted`) or `PodStreamError` (connection
+ * lost). Entries of types the `tar` package does not write (devices) are skipped. Needs `tar` in the container.
  *
  * ## Example
  * ```ts
@@ -43,23 +45,36 @@ export async function copyFromPod(pods: Api<Pod, 'Namespaced'>, name: string, re
   const context = { pod: name, namespace: pods.namespace, path: remotePath, localPath: target, ...(options.container === undefined ? {} : { container: options.container }) };
   const { signal } = options;
   if (signal?.aborted) throw new CopyError('aborted', `copy from pod ${name} aborted`, { cause: signal.reason, context });
-  const session = await pods.exec(name, ['tar', 'cf', '-', '-C', dir, root], {
-    stdout: true,
-    stderr: true,
-    ...(options.container === undefined ? {} : { container: options.container }),
-    ...(signal === undefined ? {} : { signal }),
-  });
-  const stderr = collectText(session.stderr);
-  const onAbort = (): void => session.close();
-  signal?.addEventListener('abort', onAbort, { once: true });
+  // Like kubectl cp, missing parent directories of the target are made.
+  await mkdir(dirname(target), { recursive: true });
   const staging = await mkdtemp(join(dirname(target), `.${basename(target)}.rxkube-cp-`));
+  let session: ExecSession | undefined;
+  let onAbort: (() => void) | undefined;
   let entries = 0;
   let bytes = 0;
   let refused: CopyError | undefined;
+  let writeFailed: CopyError | undefined;
   try {
+    session = await pods.exec(name, ['tar', 'cf', '-', '-C', dir, root], {
+      stdout: true,
+      stderr: true,
+      ...(options.container === undefined ? {} : { container: options.container }),
+      ...(signal === undefined ? {} : { signal }),
+    });
+    const open = session;
+    const stderr = collectText(open.stderr);
+    onAbort = (): void => open.close();
+    signal?.addEventListener('abort', onAbort, { once: true });
     const unpack: Unpack = new Unpack({
       cwd: staging,
       preserveOwner: false,
+      onwarn: (code, message, data) => {
+        // An entry that could not be written here (permissions, disk full); unsupported types (devices) are skipped.
+        if (code !== 'TAR_ENTRY_ERROR' || writeFailed !== undefined) return;
+        const raw = (data.entry as { path?: unknown } | undefined)?.path;
+        const entry = typeof raw === 'string' ? raw : '';
+        writeFailed = new CopyError('writeFailed', `could not write the entry ${JSON.stringify(entry)} from pod ${name}: ${message}`, { cause: data, context: { ...context, entry } });
+      },
       filter: (_path, entry) => {
         if (refused !== undefined) return false;
         const header = 'type' in entry ? entry : undefined;
@@ -67,7 +82,7 @@ export async function copyFromPod(pods: Api<Pod, 'Namespaced'>, name: string, re
         const why = unsafeEntry(root, { type: header.type, path: header.path, linkpath: header.linkpath });
         if (why !== undefined) {
           refused = new CopyError('unsafeEntry', `refused the entry ${JSON.stringify(header.path)} of the archive from pod ${name}: ${why}`, { context: { ...context, entry: header.path } });
-          session.close();
+          open.close();
           unpack.abort(refused);
           return false;
         }
@@ -76,11 +91,11 @@ export async function copyFromPod(pods: Api<Pod, 'Namespaced'>, name: string, re
         return true;
       },
     });
-    const unpacked = pipeline(execStreams(session).stdout, unpack).then(
+    const unpacked = pipeline(execStreams(open).stdout, unpack).then(
       () => undefined,
       (error: unknown) => error,
     );
-    const ended = tarEnded(session, stderr, context).then(
+    const ended = tarEnded(open, stderr, context).then(
       () => undefined,
       (error: unknown) => error ?? new Error('tar failed'),
     );
@@ -89,14 +104,15 @@ export async function copyFromPod(pods: Api<Pod, 'Namespaced'>, name: string, re
     if (signal?.aborted) throw new CopyError('aborted', `copy from pod ${name} aborted`, { cause: signal.reason, context });
     if (tarError !== undefined) throw tarError;
     if (unpackError !== undefined) throw unpackError;
+    if (writeFailed !== undefined) throw writeFailed;
     const copied = join(staging, root);
     if (!(await exists(copied))) throw new CopyError('notFound', `the archive from pod ${name} holds no ${root}`, { context });
     if (await exists(target)) await cp(copied, target, { recursive: true, force: true, verbatimSymlinks: true });
     else await rename(copied, target);
     return { entries, bytes };
   } finally {
-    signal?.removeEventListener('abort', onAbort);
-    session.close();
+    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
+    session?.close();
     await rm(staging, { recursive: true, force: true });
   }
 }

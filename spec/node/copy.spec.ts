@@ -200,6 +200,40 @@ describe('copyToPod / copyFromPod', () => {
       expect(existsSync(join(work, 'escaped'))).toBe(false);
     });
 
+    it('says writeFailed, naming the entry, when an entry cannot be written here, and leaves nothing behind', async () => {
+      await serve(crafted([{ path: 'data/', type: 'Directory' }, { path: 'data/f', content: 'a file' }, { path: 'data/f/under-a-file', content: 'x' }]));
+      mkdirSync(join(work, 'out'));
+      const error = await copyFromPod(pods, 'web', '/srv/data', join(work, 'out', 'data')).catch((e: unknown) => e);
+      expect(error).toMatchObject({ reason: 'writeFailed', context: { entry: 'data/f/under-a-file' } });
+      expect(readdirSync(join(work, 'out'))).toEqual([]);
+    });
+
+    it('makes missing parent directories of the target, as kubectl cp does', async () => {
+      await serve(crafted([{ path: 'data/', type: 'Directory' }, { path: 'data/a.txt', content: 'A' }]));
+      await copyFromPod(pods, 'web', '/srv/data', join(work, 'x', 'y', 'data'));
+      expect(readFileSync(join(work, 'x', 'y', 'data', 'a.txt'), 'utf8')).toBe('A');
+    });
+
+    it('stops on its signal with CopyError aborted, closing the session and leaving nothing behind', async () => {
+      let closed!: Promise<void>;
+      server = await startWebSocketServer({ protocols: ['v5.channel.k8s.io'] });
+      server.onConnection((ws) => {
+        closed = new Promise((resolve) => ws.on('close', () => resolve()));
+        ws.send(encodeFrame(1, crafted([{ path: 'data/', type: 'Directory' }, { path: 'data/a.txt', content: 'A' }]).subarray(0, 1024))); // and then nothing
+      });
+      connect(server.url);
+      mkdirSync(join(work, 'out'));
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 200);
+      const error = await copyFromPod(pods, 'web', '/srv/data', join(work, 'out', 'data'), { signal: controller.signal }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ reason: 'aborted' });
+      await closed;
+      expect(readdirSync(join(work, 'out'))).toEqual([]);
+      writeFileSync(join(work, 'f'), 'f');
+      const toPod = await copyToPod(pods, 'web', join(work, 'f'), '/tmp/f', { signal: AbortSignal.timeout(200) }).catch((e: unknown) => e);
+      expect(toPod).toMatchObject({ reason: 'aborted' });
+    });
+
     it('accepts links that stay inside', async () => {
       await serve(crafted([{ path: 'data/', type: 'Directory' }, { path: 'data/a.txt', content: 'A' }, { path: 'data/l', type: 'SymbolicLink', linkpath: './a.txt' }, { path: 'data/h', type: 'Link', linkpath: 'data/a.txt' }]));
       await copyFromPod(pods, 'web', '/srv/data', join(work, 'data'));
