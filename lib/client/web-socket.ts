@@ -266,6 +266,14 @@ export class SocketEvents implements StreamSocketHandlers {
  * subprotocols (see {@link nativeProtocols}). The browser does not say why an upgrade failed, so a
  * refusal rejects with a {@link PodStreamError} `connectionLost` instead of the server's Status.
  *
+ * In a browser, same-origin through a proxy (`kubectl proxy`) works as is. Straight to a
+ * kube-apiserver there is a catch: it asks every TLS client for a certificate (it has a client CA),
+ * and Chromium cancels a WebSocket whose handshake asks for one unless the user already chose
+ * (even "none") for that server in the same partition, as a top-level visit of the server's origin
+ * does: a WebSocket may not show the certificate picker. So a page of another origin connecting
+ * directly gets `connectionLost` whatever its token; serve the page from the API server's origin, or
+ * put a front (ingress, proxy) that does not request client certificates before the API server.
+ *
  * ## Example
  * ```ts
  * const client = new Client({ ...configFromUrl(url, { token }), transport: { webSocket: nativeWebSocketConnector() } });
@@ -316,7 +324,7 @@ export function nativeWebSocketConnector(WebSocketImpl?: NativeWebSocketConstruc
       ws.onerror = () => {
         if (!opened) {
           request.signal.removeEventListener('abort', onAbort);
-          reject(new PodStreamError('connectionLost', `the WebSocket to ${request.url.replace(/\?.*$/, '')} could not be opened (the runtime does not say why: refused upgrade, TLS or network)`));
+          reject(new PodStreamError('connectionLost', `the WebSocket to ${request.url.replace(/\?.*$/, '')} could not be opened (the runtime does not say why: refused upgrade, TLS, a client certificate request or network)`));
         } else events.error(new PodStreamError('connectionLost', 'the WebSocket failed'));
       };
       ws.onclose = (ev) => {

@@ -1,7 +1,9 @@
 // Bundles the browser sample with esbuild into samples/browser/dist (or the folder given as the first
-// argument): index.html plus main.js, with `rxkube/*` resolved to this repository's sources.
+// argument): index.html, main.js (with `rxkube/*` resolved to this repository's sources, xterm.js bundled in) and
+// xterm.js's stylesheet.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,5 +31,6 @@ const result = await build({
   },
 });
 copyFileSync(join(here, 'index.html'), join(out, 'index.html'));
+copyFileSync(createRequire(import.meta.url).resolve('@xterm/xterm/css/xterm.css'), join(out, 'xterm.css'));
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
 console.log(`bundled samples/browser into ${out} (${(bytes / 1024).toFixed(0)} KiB with source map)`);
