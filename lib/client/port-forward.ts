@@ -54,8 +54,21 @@ export interface PortForward {
   readonly ports: readonly number[];
   /** The connection to `port` (one of `ports`, else `InvalidRequestError`). */
   port(port: number): ForwardedPort;
-  /** Bytes handed to the WebSocket and not yet sent (for pacing writes). */
+  /** Bytes handed to the WebSocket and not yet sent (for pacing writes, see {@link PortForward.drained}). */
   readonly bufferedAmount: number;
+  /**
+   * Resolves once {@link PortForward.bufferedAmount} is at most `lowWaterMark`, or the forward has
+   * ended: back-pressure for a fast writer (stop writing when `bufferedAmount` passes a high-water
+   * mark, write again when this resolves). Where the runtime gives no write callback (browsers) it
+   * checks `bufferedAmount` every 10 ms.
+   *
+   * ## Example
+   * ```ts
+   * web.write(chunk);
+   * if (forward.bufferedAmount > 1024 * 1024) await forward.drained(256 * 1024);
+   * ```
+   */
+  drained(lowWaterMark?: number): Promise<void>;
   /**
    * Stops reading from the WebSocket, for every port (back-pressure for a slow consumer: the bytes wait
    * in the network and the server, not in memory here). A no-op where the runtime cannot pause (browsers).
@@ -169,6 +182,16 @@ export function portForwardSession(socket: StreamSocket, ports: readonly number[
     },
     get bufferedAmount() {
       return socket.bufferedAmount;
+    },
+    drained(lowWaterMark = 0) {
+      if (socket.drained !== undefined) return socket.drained(lowWaterMark);
+      return new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (finished || socket.bufferedAmount <= lowWaterMark) resolve();
+          else setTimeout(check, 10);
+        };
+        check();
+      });
     },
     pause() {
       socket.pause?.();

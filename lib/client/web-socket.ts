@@ -38,6 +38,12 @@ export interface StreamSocket {
   /** Reads again after {@link StreamSocket.pause}. */
   resume?(): void;
   /**
+   * Resolves once {@link StreamSocket.bufferedAmount} is at most `lowWaterMark`, or the socket has ended
+   * (back-pressure for a fast writer: wait before sending more). Runtimes without a write callback
+   * (browsers) leave it out; poll `bufferedAmount` there.
+   */
+  drained?(lowWaterMark: number): Promise<void>;
+  /**
    * Starts delivering events to `handlers`; messages that arrived before are delivered first.
    * Exactly one of `close` and `error` ends the socket.
    */

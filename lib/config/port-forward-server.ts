@@ -3,8 +3,10 @@
  * connection gets its own port-forward WebSocket (`Api.portForward`), so many connections run at once
  * and each fails alone (reported to `onError`, the connection is reset, the listener goes on). Node only.
  *
- * Back-pressure from the pod to a slow local reader: the WebSocket is paused while the local socket's
- * buffer is full. The other way, bytes from the local side are queued in the WebSocket (`bufferedAmount`).
+ * Back-pressure both ways, so memory stays bounded whatever the speed of either side: the WebSocket is
+ * paused while the local socket's buffer is full (a slow local reader), and the local socket is paused
+ * while more than `highWaterMark` bytes wait in the WebSocket (a slow pod or network), until half of
+ * them are sent.
  *
  * WebSocket port-forward has no half-close: when the local side ends its connection, the forward is
  * closed (the pod's side sees the connection closed), so a client that half-closes and waits for the
@@ -15,7 +17,7 @@
 import net from 'node:net';
 import type { Api } from '../client/api.js';
 import type { Pod } from '../core/builtins.js';
-import { KubeError } from '../core/errors.js';
+import { InvalidRequestError, KubeError } from '../core/errors.js';
 import { PodStreamError } from '../core/pod-stream-error.js';
 import { checkPort } from '../core/port-forward-protocol.js';
 
@@ -34,7 +36,15 @@ export interface PortForwardServerOptions {
   address?: string;
   /** Called when one connection fails (the upgrade is refused, the pod's side reports an error, ...). */
   onError?: (error: KubeError) => void;
+  /**
+   * Bytes from a local client that may wait in its WebSocket before the client's socket is paused;
+   * reading resumes once half of them are sent. @default 1048576 (1 MiB)
+   */
+  highWaterMark?: number;
 }
+
+/** The default {@link PortForwardServerOptions.highWaterMark}. */
+const HIGH_WATER_MARK = 1024 * 1024;
 
 /**
  * A running listener.
@@ -72,6 +82,10 @@ function asKubeError(error: unknown): KubeError {
  */
 export async function portForwardServer(pods: Api<Pod, 'Namespaced'>, name: string, remotePort: number, options: PortForwardServerOptions = {}): Promise<PortForwardServer> {
   checkPort(remotePort);
+  const highWaterMark = options.highWaterMark ?? HIGH_WATER_MARK;
+  if (!(highWaterMark >= 0)) {
+    throw new InvalidRequestError('invalidParams', `highWaterMark must be a number of bytes (0 or more), got ${String(highWaterMark)}`, { context: { highWaterMark } });
+  }
   const address = options.address ?? '127.0.0.1';
   const report = (error: unknown): void => options.onError?.(asKubeError(error));
   const open = new Set<{ destroy: () => void }>();
@@ -112,7 +126,19 @@ export async function portForwardServer(pods: Api<Pod, 'Namespaced'>, name: stri
             socket.destroy();
           },
         });
-        socket.on('data', (chunk: Buffer) => port.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+        // A slow pod (or network) pauses the local socket while the WebSocket holds too much: the bytes
+        // wait in the local client, not in memory here.
+        let waiting = false;
+        socket.on('data', (chunk: Buffer) => {
+          port.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+          if (waiting || forward.bufferedAmount <= highWaterMark) return;
+          waiting = true;
+          socket.pause();
+          void forward.drained(highWaterMark / 2).then(() => {
+            waiting = false;
+            if (!socket.destroyed) socket.resume();
+          });
+        });
         socket.once('end', () => forward.close());
         socket.resume();
       },

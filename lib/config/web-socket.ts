@@ -139,8 +139,22 @@ export function webSocketConnector(options: WebSocketConnectorOptions = {}): Web
       } else if (pingIntervalMs > 0) {
         pings = interval(pingIntervalMs, scheduler).subscribe(ping);
       }
+      // Waiters of `drained`, checked each time a sent message has been written out (and at the end).
+      const drainWaiters = new Set<{ readonly lowWaterMark: number; readonly resolve: () => void }>();
+      const checkDrained = (ended = false): void => {
+        for (const waiter of drainWaiters) {
+          if (ended || ws.bufferedAmount <= waiter.lowWaterMark) {
+            drainWaiters.delete(waiter);
+            waiter.resolve();
+          }
+        }
+      };
+      const onSent = (): void => {
+        if (drainWaiters.size > 0) checkDrained();
+      };
       ws.on('close', (code, reason) => {
         pings?.unsubscribe();
+        checkDrained(true);
         events.close(code, reason.toString('utf8'));
       });
       ws.on('open', () => {
@@ -156,7 +170,7 @@ export function webSocketConnector(options: WebSocketConnectorOptions = {}): Web
             return ws.bufferedAmount;
           },
           send: (data) => {
-            if (ws.readyState === WebSocket.OPEN) ws.send(data, { binary: true });
+            if (ws.readyState === WebSocket.OPEN) ws.send(data, { binary: true }, onSent);
           },
           close: (code = 1000, reason) => {
             pings?.unsubscribe();
@@ -171,6 +185,11 @@ export function webSocketConnector(options: WebSocketConnectorOptions = {}): Web
             waitingForPong = false;
             ws.resume();
           },
+          drained: (lowWaterMark) =>
+            new Promise<void>((resolve) => {
+              if (ws.readyState !== WebSocket.OPEN || ws.bufferedAmount <= lowWaterMark) resolve();
+              else drainWaiters.add({ lowWaterMark, resolve });
+            }),
           listen: (handlers) => events.listen(handlers),
         };
         resolve({ type: 'open', socket });

@@ -1,13 +1,17 @@
 /**
- * portForwardServer against a scripted WebSocket server: a connection per local client, and back-pressure —
- * a 10 MiB burst to a local reader that does not read stays queued upstream (the server's WebSocket buffer),
- * not in this process, and arrives whole once the reader reads.
+ * portForwardServer against a scripted WebSocket server: a connection per local client, and back-pressure
+ * both ways — a 10 MiB burst to a local reader that does not read stays queued upstream (the server's
+ * WebSocket buffer), not in this process, and arrives whole once the reader reads; a local writer faster
+ * than the pod's side is paused once its WebSocket holds `highWaterMark` bytes, so its bytes wait in the
+ * writer, and all of them arrive in order once the pod's side reads.
  */
 import net from 'node:net';
+import type { WebSocket } from 'ws';
 import { Api } from '../../lib/client/api.js';
 import { Client } from '../../lib/client/client.js';
 import { portForwardServer } from '../../lib/config/port-forward-server.js';
 import { webSocketConnector } from '../../lib/config/web-socket.js';
+import type { PortForward } from '../../lib/client/port-forward.js';
 import { Pod } from '../../lib/core/builtins.js';
 import { encodeFrame } from '../../lib/core/channel-protocol.js';
 import { encodePortPrefix } from '../../lib/core/port-forward-protocol.js';
@@ -48,5 +52,67 @@ describe('portForwardServer', () => {
       local.destroy();
       await listener.close();
     }
+  });
+
+  it('should pause a fast local writer while its WebSocket holds more than highWaterMark bytes, then deliver every byte in order', async () => {
+    server = await startWebSocketServer({ protocols: ['v4.channel.k8s.io'] });
+    let upstream!: WebSocket;
+    let received = 0;
+    let inOrder = true;
+    server.onConnection((ws) => {
+      upstream = ws;
+      ws.send(encodeFrame(0, encodePortPrefix(80)));
+      ws.send(encodeFrame(1, encodePortPrefix(80)));
+      ws.on('message', (data: Buffer) => {
+        // Client frames: channel 0, then the bytes (no port prefix from the client).
+        for (let i = 1; i < data.length; i++, received++) if (data[i] !== received % 251) inOrder = false;
+      });
+      ws.pause(); // the pod's side does not read: what the listener sends waits in its WebSocket
+    });
+    const pods = Api.namespaced(new Client({ server: server.url, transport: { webSocket: webSocketConnector({ pingIntervalMs: 0 }) } }), Pod, 'ns');
+    // The listener's forwards, to read their bufferedAmount.
+    const forwards: PortForward[] = [];
+    const spied = Object.create(pods) as typeof pods;
+    spied.portForward = async function (this: typeof pods, ...args: Parameters<typeof pods.portForward>) {
+      const forward = await pods.portForward(...args);
+      forwards.push(forward);
+      return forward;
+    };
+    const total = 64 * MIB;
+    const payload = Buffer.alloc(total);
+    for (let i = 0; i < total; i++) payload[i] = i % 251;
+    const listener = await portForwardServer(spied, 'web', 80, { highWaterMark: MIB });
+    const local = net.connect(listener.port, '127.0.0.1');
+    try {
+      await new Promise((r) => local.once('connect', r));
+      for (let offset = 0; offset < total; offset += 64 * 1024) local.write(payload.subarray(offset, offset + 64 * 1024));
+      let peak = 0;
+      const deadline = Date.now() + 1500;
+      while (Date.now() < deadline) {
+        peak = Math.max(peak, forwards[0]?.bufferedAmount ?? 0);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      // The bound: highWaterMark plus at most the one chunk read (64 KiB) when it was passed and its frame
+      // header. Without the pause the WebSocket took all 64 MiB (seen: 62.9 MiB, writer's buffer empty).
+      expect(forwards).toHaveLength(1);
+      expect(peak).toBeGreaterThan(MIB / 2);
+      expect(peak).toBeLessThanOrEqual(MIB + 64 * 1024 + 16);
+      // The rest waits in the writer (and the kernel's socket buffers), not in the listener.
+      expect(local.writableLength).toBeGreaterThan(16 * MIB);
+      upstream.resume();
+      const until = Date.now() + 20_000;
+      while (received < total && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      expect(received).toBe(total);
+      expect(inOrder).toBe(true);
+    } finally {
+      local.destroy();
+      await listener.close();
+    }
+  });
+
+  it('should refuse a highWaterMark that is not a number of bytes, naming it', async () => {
+    const pods = Api.namespaced(new Client({ server: 'http://127.0.0.1:1', transport: { webSocket: webSocketConnector({ pingIntervalMs: 0 }) } }), Pod, 'ns');
+    await expect(portForwardServer(pods, 'web', 80, { highWaterMark: -1 })).rejects.toThrow(/highWaterMark must be a number of bytes.*-1/);
+    await expect(portForwardServer(pods, 'web', 80, { highWaterMark: Number.NaN })).rejects.toThrow(/highWaterMark/);
   });
 });
