@@ -36,9 +36,11 @@ export function podTerminal(pods: Api<Pod, 'Namespaced'>, name: string, element:
   resizes.observe(element);
 
   pods
-    .exec(name, command, { stdin: true, tty: true, terminalSize: { width: terminal.cols, height: terminal.rows }, signal: cancel.signal })
+    .exec(name, command, { stdin: true, tty: true, signal: cancel.signal })
     .then((opened) => {
       session = opened;
+      // The size now, not when connecting started (`terminalSize`): the element may have changed size meanwhile.
+      opened.resize({ width: terminal.cols, height: terminal.rows });
       setState('open');
       opened.stdout.subscribe((bytes) => terminal.write(bytes));
       disposables.push(

@@ -126,7 +126,14 @@ describe('samples/browser', () => {
       await kubectl(['run', 'shell', '-n', ns, '--image=registry.invalid/shell:1', '--restart=Never']);
       await kubectl(['wait', '-n', ns, '--for=condition=Ready', 'pod/shell', '--timeout=60s']);
       await page.setViewportSize({ width: 1200, height: 820 });
+      // The terminal's WebSocket waits at this gate, so the test can resize the page while it is connecting.
+      await page.routeWebSocket(/\/pods\/shell\/exec\?/, async (ws) => {
+        await connecting;
+        ws.connectToServer();
+      });
     });
+    let letConnect!: () => void;
+    const connecting = new Promise<void>((resolve) => (letConnect = resolve));
 
     it('follows its log: lines appended while it runs appear in the log panel', async () => {
       const marker = `browser-log-${Date.now()}`;
@@ -144,6 +151,19 @@ describe('samples/browser', () => {
     });
 
     it('runs a command typed into its terminal and shows the output; the TTY has the terminal’s size, also after a resize', async () => {
+      // Resized while connecting (the gate above): the TTY must get the size at the start of the session, not the one
+      // the terminal had when the connection began (which it got, sometimes, under load, before the sample sent it).
+      await page.waitForSelector('#terminal[data-state="connecting"]');
+      const before = await terminalSize();
+      await page.setViewportSize({ width: 1100, height: 820 });
+      // The layout settles over a few frames (62 columns after 64, say): wait until the size holds for 300 ms.
+      for (let last = before; ; ) {
+        await page.waitForTimeout(300);
+        const now = await terminalSize();
+        if (now.cols !== before.cols && now.cols === last.cols) break;
+        last = now;
+      }
+      letConnect();
       await page.waitForSelector('#terminal[data-state="open"]', { timeout: 15_000 });
       await type('echo hello-from-browser; stty size');
       // The echoed command line contains the text too: wait for the output line itself.
