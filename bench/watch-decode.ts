@@ -3,7 +3,9 @@
 // chunked HTTP; we count events per second for
 //   - the ceiling: the same bytes, split into lines and JSON.parse'd in a plain loop (no HTTP);
 //   - plain node:http: a hand-written client (lines cut on Buffers, JSON.parse), the cost of HTTP itself;
-//   - rxkube: Api.watch (raw events), watcher(), and watcher() + reflector into a store;
+//   - the store floor: the ceiling's loop also putting every object into a Map (what any cache costs);
+//   - rxkube: Api.watch (raw events), watcher(), and watcher() + reflector into a store (also with
+//     dropManagedFields as its transform);
 //   - @kubernetes/client-node 1.4: Watch, and an informer (makeInformer).
 // Rounds rotate the order of the contenders; the median round is reported, with the ratio to the
 // ceiling, both in wall-clock events/s and in events per CPU-second of the client process (the
@@ -23,8 +25,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Pod } from '../lib/core/api/core/v1.js';
 import { Api, Client } from 'rxkube/client';
-import { resourceType } from 'rxkube/core';
-import { reflector, store, watcher } from 'rxkube/runtime';
+import { INITIAL_EVENTS_END_ANNOTATION, resourceType } from 'rxkube/core';
+import { dropManagedFields, reflector, store, watcher } from 'rxkube/runtime';
 import { realisticPod } from './watch-fixture.js';
 
 const PodType = resourceType<Pod, 'Namespaced'>({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', scope: 'Namespaced' });
@@ -67,6 +69,13 @@ function serve(blocks: Buffer[]): void {
       return;
     }
     res.writeHead(200, { 'Content-Type': 'application/json' });
+    // A streaming list (rxkube's watcher asks for one by default): like the API server, send the
+    // initial state (empty, as the LIST above says) and the initial-events-end bookmark first. A server
+    // that ignored the request would make the watcher take the whole stream for initial events, and
+    // list and stream it again after the fallback: twice the work for the events counted.
+    if (url.searchParams.get('sendInitialEvents') === 'true') {
+      res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: '1', annotations: { [INITIAL_EVENTS_END_ANNOTATION]: 'true' } } } })}\n`);
+    }
     let b = 0;
     let off = 0;
     let closed = false;
@@ -128,6 +137,8 @@ async function startServer(): Promise<BenchServer> {
     child.stdin.write('idle?\n');
     return (await answer) === 'idle';
   };
+  // Whatever ends this process (a failed run included) ends the server too.
+  process.on('exit', () => child.kill());
   return { url: `http://127.0.0.1:${port}`, idle, stop: () => child.kill() };
 }
 
@@ -148,15 +159,50 @@ function ceiling(blocks: Buffer[]): Contender {
   };
 }
 
-/** Runs `subscribe` until it calls `done`, then tears it down (on the next turn, outside its callback). */
-function countUntil(subscribe: (done: () => void) => () => void): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = subscribe(() => {
+/**
+ * The floor of any cache of these objects: the ceiling's loop, each object also put into a Map by
+ * namespace/name (what a store does at the least). An object then lives until its pod's next update,
+ * long enough to be promoted to V8's old generation, so every update costs a copy out of the young
+ * generation and leaves an old object to collect; the ceiling's objects die young instead.
+ */
+function storeFloor(blocks: Buffer[]): Contender {
+  return async () => {
+    const cache = new Map<string, unknown>();
+    let n = 0;
+    for (const block of blocks) {
+      const lines = block.toString('utf8').split('\n');
+      for (const line of lines) {
+        if (line.length === 0) continue;
+        const e = JSON.parse(line) as { type: string; object: { metadata: { namespace: string; name: string } } };
+        if (e.type === 'MODIFIED') n++;
+        cache.set(`${e.object.metadata.namespace}/${e.object.metadata.name}`, e.object);
+      }
+    }
+    if (n !== EVENTS || cache.size !== Math.min(PODS, EVENTS)) throw new Error(`store floor counted ${n}, kept ${cache.size}`);
+  };
+}
+
+/**
+ * Runs `subscribe` until it calls `done`, then tears it down (on the next turn, outside its callback);
+ * `fail` ends the run with an error.
+ */
+function countUntil(subscribe: (done: () => void, fail: (e: unknown) => void) => () => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stop = (): void => undefined;
+    let over = false;
+    const end = (e?: unknown): void => {
+      if (over) return;
+      over = true;
       setImmediate(() => stop());
-      resolve();
-    });
+      if (e === undefined) resolve();
+      else reject(e instanceof Error ? e : new Error(String(e)));
+    };
+    stop = subscribe(() => end(), (e) => end(e ?? new Error('failed')));
   });
 }
+
+/** A watcher that had to recover from anything (a fallback, a retry) did more than the events counted: not a valid run. */
+const strict = (fail: (e: unknown) => void) => ({ onError: (e: Error) => fail(new Error(`the watcher reported a failure, the run is void: ${e.message}`)) });
 
 /** The best a hand-written Node client does over the same HTTP: node:http, lines cut on Buffers, JSON.parse. */
 const plainHttp: Contender = (url) =>
@@ -201,8 +247,8 @@ const rxkubeRaw: Contender = async (url) => {
 const rxkubeWatcher: Contender = async (url) => {
   const api = Api.namespaced(new Client({ server: url }, { retry: false, timeouts: false }), PodType, 'default');
   let n = 0;
-  await countUntil((done) => {
-    const sub = watcher(api).subscribe((e) => {
+  await countUntil((done, fail) => {
+    const sub = watcher(api, strict(fail)).subscribe((e) => {
       if (e.type === 'apply' && ++n === EVENTS) done();
     });
     return () => sub.unsubscribe();
@@ -213,8 +259,22 @@ const rxkubeReflector: Contender = async (url) => {
   const api = Api.namespaced(new Client({ server: url }, { retry: false, timeouts: false }), PodType, 'default');
   const { reader, writer } = store<Pod>();
   let n = 0;
-  await countUntil((done) => {
-    const sub = reflector(writer, watcher(api)).subscribe((e) => {
+  await countUntil((done, fail) => {
+    const sub = reflector(writer, watcher(api, strict(fail))).subscribe((e) => {
+      if (e.type === 'apply' && ++n === EVENTS) done();
+    });
+    return () => sub.unsubscribe();
+  });
+  if (reader.size !== Math.min(PODS, EVENTS)) throw new Error(`store holds ${reader.size}`);
+};
+
+/** The same with `dropManagedFields` as the store's transform: half the bytes kept per object. */
+const rxkubeReflectorDropManagedFields: Contender = async (url) => {
+  const api = Api.namespaced(new Client({ server: url }, { retry: false, timeouts: false }), PodType, 'default');
+  const { reader, writer } = store<Pod>({ transform: dropManagedFields });
+  let n = 0;
+  await countUntil((done, fail) => {
+    const sub = reflector(writer, watcher(api, strict(fail))).subscribe((e) => {
       if (e.type === 'apply' && ++n === EVENTS) done();
     });
     return () => sub.unsubscribe();
@@ -290,14 +350,16 @@ async function main(): Promise<void> {
   const k8s = (await import('@kubernetes/client-node')) as ClientNode;
   const contenders: Record<string, Contender> = {
     ceiling: ceiling(blocks),
+    'ceiling + Map.set (store floor)': storeFloor(blocks),
     'plain node:http + JSON.parse': plainHttp,
     'rxkube Api.watch (raw events)': rxkubeRaw,
     'rxkube watcher()': rxkubeWatcher,
     'rxkube watcher() + reflector': rxkubeReflector,
+    'rxkube watcher() + reflector, dropManagedFields': rxkubeReflectorDropManagedFields,
     'client-node Watch': clientNodeWatch(k8s),
     'client-node informer': clientNodeInformer(k8s),
   };
-  if (ONLY) for (const name of Object.keys(contenders)) if (name !== 'ceiling' && !ONLY.some((o) => name.includes(o))) delete contenders[name];
+  if (ONLY) for (const name of Object.keys(contenders)) if (!name.startsWith('ceiling') && !ONLY.some((o) => name.includes(o))) delete contenders[name];
   const perSecond: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
   const perCpuSecond: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
   // Streams a contender leaves running after it was stopped would steal CPU from the next one: wait
