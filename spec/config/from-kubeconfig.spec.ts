@@ -169,6 +169,38 @@ describe('configFromKubeconfig', () => {
       expect(load('', { HTTP_PROXY: 'http://env-proxy:2' }).proxyUrl).toBeUndefined();
     });
 
+    it('builds only the chosen context: a broken proxy or certificate elsewhere does not stop loading, and names its file and field once chosen', () => {
+      const kubeconfig = Kubeconfig.parse(
+        [
+          'clusters:',
+          '- {name: good, cluster: {server: "https://good.example:6443"}}',
+          '- {name: bad-proxy, cluster: {server: "https://bad.example:6443", proxy-url: "gopher://old-proxy:70"}}',
+          'users:',
+          '- {name: me, user: {token: t}}',
+          '- {name: bad-cert, user: {client-certificate: ./certs/missing.pem, client-key: ./certs/missing.pem}}',
+          'contexts:',
+          '- {name: good, context: {cluster: good, user: me}}',
+          '- {name: via-bad-proxy, context: {cluster: bad-proxy, user: me}}',
+          '- {name: with-bad-cert, context: {cluster: good, user: bad-cert}}',
+          'current-context: good',
+        ].join('\n'),
+        fixture('mixed.yaml'),
+      );
+      const good = configFromKubeconfig({ kubeconfig, env: noEnv });
+      expect(good.server).toBe('https://good.example:6443');
+      expect(good.transport?.httpsAgent).toBeDefined();
+
+      const proxy = thrown(() => configFromKubeconfig({ kubeconfig, context: 'via-bad-proxy', env: noEnv }));
+      expect(proxy.reason).toBe('unsupported');
+      expect(proxy.message).toBe(
+        `kubeconfig ${fixture('mixed.yaml')}: clusters[1].cluster.proxy-url: scheme gopher: is not supported (use http, https, socks5 or socks5h)`,
+      );
+      expect(proxy.context).toEqual({ file: fixture('mixed.yaml'), field: 'clusters[1].cluster.proxy-url', entry: 'bad-proxy' });
+      const cert = thrown(() => configFromKubeconfig({ kubeconfig, context: 'with-bad-cert', env: noEnv }));
+      expect(cert.reason).toBe('unreadableFile');
+      expect(cert.context).toMatchObject({ file: fixture('mixed.yaml'), field: 'users[1].user.client-certificate', entry: 'bad-cert' });
+    });
+
     it('redacts the proxy password in inspect output', () => {
       const config = load(', proxy-url: "http://user:pw-secret@kc-proxy:1"', {});
       expect(inspect(config)).not.toContain('pw-secret');
