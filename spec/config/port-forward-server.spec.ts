@@ -78,9 +78,8 @@ describe('portForwardServer', () => {
       forwards.push(forward);
       return forward;
     };
-    const total = 64 * MIB;
-    const payload = Buffer.alloc(total);
-    for (let i = 0; i < total; i++) payload[i] = i % 251;
+    const total = 24 * MIB;
+    const payload = Buffer.alloc(total, Buffer.from(Array.from({ length: 251 }, (_, i) => i)));
     const listener = await portForwardServer(spied, 'web', 80, { highWaterMark: MIB });
     const local = net.connect(listener.port, '127.0.0.1');
     try {
@@ -93,12 +92,12 @@ describe('portForwardServer', () => {
         await new Promise((r) => setTimeout(r, 10));
       }
       // The bound: highWaterMark plus at most the one chunk read (64 KiB) when it was passed and its frame
-      // header. Without the pause the WebSocket took all 64 MiB (seen: 62.9 MiB, writer's buffer empty).
+      // header. Without the pause the WebSocket took (nearly) everything (seen with 64 MiB: 62.9 MiB, writer's buffer empty).
       expect(forwards).toHaveLength(1);
       expect(peak).toBeGreaterThan(MIB / 2);
       expect(peak).toBeLessThanOrEqual(MIB + 64 * 1024 + 16);
       // The rest waits in the writer (and the kernel's socket buffers), not in the listener.
-      expect(local.writableLength).toBeGreaterThan(16 * MIB);
+      expect(local.writableLength).toBeGreaterThan(12 * MIB);
       upstream.resume();
       const until = Date.now() + 20_000;
       while (received < total && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
@@ -108,7 +107,7 @@ describe('portForwardServer', () => {
       local.destroy();
       await listener.close();
     }
-  });
+  }, 30_000);
 
   it('should refuse a highWaterMark that is not a number of bytes, naming it', async () => {
     const pods = Api.namespaced(new Client({ server: 'http://127.0.0.1:1', transport: { webSocket: webSocketConnector({ pingIntervalMs: 0 }) } }), Pod, 'ns');
