@@ -31,7 +31,9 @@ describe('portForwardServer', () => {
       ws.send(encodeFrame(0, encodePortPrefix(80)));
       ws.send(encodeFrame(1, encodePortPrefix(80)));
       const chunk = encodeFrame(0, new Uint8Array(64 * 1024).fill(7));
-      for (let i = 0; i < 160; i++) ws.send(chunk); // 10 MiB
+      // 64 MiB: far more than the kernel's socket buffers on the way can take (they grow to several MiB while the
+      // listener reads; with 10 MiB the whole burst sometimes fit there, 1 run in 10).
+      for (let i = 0; i < 1024; i++) ws.send(chunk);
     });
     const pods = Api.namespaced(new Client({ server: server.url, transport: { webSocket: webSocketConnector({ pingIntervalMs: 0 }) } }), Pod, 'ns');
     const listener = await portForwardServer(pods, 'web', 80);
@@ -40,19 +42,19 @@ describe('portForwardServer', () => {
     try {
       await new Promise((r) => setTimeout(r, 1000));
       // Without back-pressure the listener would read everything at once: nothing would wait upstream.
-      expect(upstream.bufferedAmount).toBeGreaterThan(4 * MIB);
+      expect(upstream.bufferedAmount).toBeGreaterThan(16 * MIB);
       let received = 0;
       local.on('data', (d: Buffer) => (received += d.length));
       local.resume();
-      const deadline = Date.now() + 10_000;
-      while (received < 10 * MIB && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      expect(received).toBe(10 * MIB);
+      const deadline = Date.now() + 20_000;
+      while (received < 64 * MIB && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(received).toBe(64 * MIB);
       expect(server.upgrades[0]?.url).toBe('/api/v1/namespaces/ns/pods/web/portforward?ports=80');
     } finally {
       local.destroy();
       await listener.close();
     }
-  });
+  }, 30_000);
 
   it('should pause a fast local writer while its WebSocket holds more than highWaterMark bytes, then deliver every byte in order', async () => {
     server = await startWebSocketServer({ protocols: ['v4.channel.k8s.io'] });
