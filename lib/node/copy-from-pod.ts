@@ -15,7 +15,7 @@ import { Unpack } from 'tar';
 import type { Api } from '../client/api.js';
 import type { ExecSession } from '../client/exec-session.js';
 import type { Pod } from '../core/builtins.js';
-import { unsafeEntry } from './archive-entry-check.js';
+import { ArchiveEntryCheck } from './archive-entry-check.js';
 import { CopyError } from './copy-error.js';
 import { execStreams } from './exec-streams.js';
 import { collectText, type CopyOptions, type CopyResult, podPathParts, tarEnded } from './pod-tar.js';
@@ -65,6 +65,7 @@ export async function copyFromPod(pods: Api<Pod, 'Namespaced'>, name: string, re
     const stderr = collectText(open.stderr);
     onAbort = (): void => open.close();
     signal?.addEventListener('abort', onAbort, { once: true });
+    const entryCheck = new ArchiveEntryCheck(root);
     const unpack: Unpack = new Unpack({
       cwd: staging,
       preserveOwner: false,
@@ -79,7 +80,7 @@ export async function copyFromPod(pods: Api<Pod, 'Namespaced'>, name: string, re
         if (refused !== undefined) return false;
         const header = 'type' in entry ? entry : undefined;
         if (header === undefined) return false;
-        const why = unsafeEntry(root, { type: header.type, path: header.path, linkpath: header.linkpath });
+        const why = entryCheck.check({ type: header.type, path: header.path, linkpath: header.linkpath });
         if (why !== undefined) {
           refused = new CopyError('unsafeEntry', `refused the entry ${JSON.stringify(header.path)} of the archive from pod ${name}: ${why}`, { context: { ...context, entry: header.path } });
           open.close();

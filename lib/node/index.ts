@@ -13,7 +13,7 @@
  *
  * @module
  */
-export { type ArchiveEntry, unsafeEntry } from './archive-entry-check.js';
+export { type ArchiveEntry, ArchiveEntryCheck, unsafeEntry } from './archive-entry-check.js';
 export { CopyError, type CopyErrorReason, isCopyError } from './copy-error.js';
 export { copyFromPod } from './copy-from-pod.js';
 export { copyToPod, padToRecord, TAR_RECORD_SIZE } from './copy-to-pod.js';

@@ -200,6 +200,22 @@ describe('copyToPod / copyFromPod', () => {
       expect(existsSync(join(work, 'escaped'))).toBe(false);
     });
 
+    it('refuses links each spelled inside the copied path that lead outside together (x -> ., up -> x/..)', async () => {
+      // Without the check of earlier links, the copy resolved and left data/up pointing at the target's parent.
+      await serve(
+        crafted([
+          { path: 'data/', type: 'Directory' },
+          { path: 'data/x', type: 'SymbolicLink', linkpath: '.' },
+          { path: 'data/up', type: 'SymbolicLink', linkpath: 'x/..' },
+        ]),
+      );
+      mkdirSync(join(work, 'out'));
+      const error = await copyFromPod(pods, 'web', '/srv/data', join(work, 'out', 'data')).catch((e: unknown) => e);
+      expect(error).toMatchObject({ reason: 'unsafeEntry', context: { entry: 'data/up' } });
+      expect((error as Error).message).toMatch(/symbolic link pointing outside data\/ \(x\/\.\.\)/);
+      expect(readdirSync(join(work, 'out'))).toEqual([]);
+    });
+
     it('says writeFailed, naming the entry, when an entry cannot be written here, and leaves nothing behind', async () => {
       await serve(crafted([{ path: 'data/', type: 'Directory' }, { path: 'data/f', content: 'a file' }, { path: 'data/f/under-a-file', content: 'x' }]));
       mkdirSync(join(work, 'out'));
