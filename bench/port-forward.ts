@@ -219,6 +219,12 @@ async function main(): Promise<void> {
     newConnectionRequestsPerSecond: (c: Contender) => requests(ports[c][PORTS.http] as number, false),
   };
   type Workload = keyof typeof workloads;
+  // --only uploadMBps,downloadMBps: a subset of the workloads.
+  const onlyIndex = process.argv.indexOf('--only');
+  if (onlyIndex > 0) {
+    const only = new Set(String(process.argv[onlyIndex + 1]).split(','));
+    for (const w of Object.keys(workloads) as Workload[]) if (!only.has(w)) delete workloads[w];
+  }
   const results = Object.fromEntries(Object.keys(workloads).map((w) => [w, { rxkube: [] as number[], kubectl: [] as number[], rxkubeCpuS: [] as number[], kubectlCpuS: [] as number[] }])) as Record<
     Workload,
     { rxkube: number[]; kubectl: number[]; rxkubeCpuS: number[]; kubectlCpuS: number[] }

@@ -137,7 +137,8 @@ export function portForwardSession(socket: StreamSocket, ports: readonly number[
       }
       if (kind === 'data') {
         state.dataPrefix = stripped.state;
-        state.data.push(stripped.data.slice());
+        // No copy: a socket's message is the receiver's to keep (see StreamSocketHandlers.message).
+        state.data.push(stripped.data);
       } else {
         state.errorPrefix = stripped.state;
         if (stripped.data.length > 0) {

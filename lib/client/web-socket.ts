@@ -59,6 +59,7 @@ export interface StreamSocket {
  * ```
  */
 export interface StreamSocketHandlers {
+  /** One binary message; its bytes are the receiver's to keep (the socket never reuses their memory). */
   message(data: Uint8Array): void;
   /** The socket closed; `code` 1000 is a normal closure, 1006 an abnormal one (no close frame). */
   close(code: number, reason: string): void;

@@ -6,7 +6,7 @@
  * Back-pressure both ways, so memory stays bounded whatever the speed of either side: the WebSocket is
  * paused while the local socket's buffer is full (a slow local reader), and the local socket is paused
  * while more than `highWaterMark` bytes wait in the WebSocket (a slow pod or network), until half of
- * them are sent.
+ * them are sent. What a local client writes in one turn of the event loop goes to the pod as one message.
  *
  * WebSocket port-forward has no half-close: when the local side ends its connection, the forward is
  * closed (the pod's side sees the connection closed), so a client that half-closes and waits for the
@@ -90,7 +90,8 @@ export async function portForwardServer(pods: Api<Pod, 'Namespaced'>, name: stri
   const report = (error: unknown): void => options.onError?.(asKubeError(error));
   const open = new Set<{ destroy: () => void }>();
 
-  const server = net.createServer({ allowHalfOpen: false, pauseOnConnect: true }, (socket) => {
+  // noDelay: small writes (a request, an answer) go out at once, as kubectl's Go sockets do.
+  const server = net.createServer({ allowHalfOpen: false, pauseOnConnect: true, noDelay: true }, (socket) => {
     const controller = new AbortController();
     let forwardClose: (() => void) | undefined;
     const entry = {
@@ -126,12 +127,25 @@ export async function portForwardServer(pods: Api<Pod, 'Namespaced'>, name: stri
             socket.destroy();
           },
         });
-        // A slow pod (or network) pauses the local socket while the WebSocket holds too much: the bytes
-        // wait in the local client, not in memory here.
+        // Bytes read from the local socket in one turn of the event loop go as one message (fewer, larger
+        // messages cost less on every hop to the pod). A slow pod (or network) pauses the local socket while
+        // the WebSocket and this batch hold more than highWaterMark: the bytes wait in the local client.
+        let pending: Buffer[] = [];
+        let pendingBytes = 0;
         let waiting = false;
+        const flush = (): void => {
+          if (pendingBytes === 0) return;
+          const data = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
+          pending = [];
+          pendingBytes = 0;
+          port.write(new Uint8Array(data.buffer, data.byteOffset, data.length));
+        };
         socket.on('data', (chunk: Buffer) => {
-          port.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
-          if (waiting || forward.bufferedAmount <= highWaterMark) return;
+          if (pendingBytes === 0) setImmediate(flush);
+          pending.push(chunk);
+          pendingBytes += chunk.length;
+          if (waiting || forward.bufferedAmount + pendingBytes <= highWaterMark) return;
+          flush();
           waiting = true;
           socket.pause();
           void forward.drained(highWaterMark / 2).then(() => {
@@ -139,7 +153,10 @@ export async function portForwardServer(pods: Api<Pod, 'Namespaced'>, name: stri
             if (!socket.destroyed) socket.resume();
           });
         });
-        socket.once('end', () => forward.close());
+        socket.once('end', () => {
+          flush();
+          forward.close();
+        });
         socket.resume();
       },
       (error: unknown) => {
