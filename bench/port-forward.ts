@@ -6,6 +6,8 @@
 // alternates too) on: a download and an upload of `--mb` MiB, and `--seconds` of small HTTP GETs with `--parallel`
 // clients over keep-alive connections and over a new connection per request. Reported: every round, medians, the
 // ratio of medians and the median of the per-round ratios, the CPU time each forwarder process used, and the load.
+// `--spare N` gives rxkube's listeners N spare forwards (`PortForwardServerOptions.spare`); `--only a,b` runs some
+// workloads only.
 //
 // Run: RXKUBE_CP_RUN_DIR=<run dir of `npm run cluster:up`> KUBECTL=<the plane's kubectl> npm run bench:port-forward --
 //      --mb 100 --rounds 5 --seconds 3 --parallel 8
@@ -37,7 +39,7 @@ async function forwarder(kubeconfig: string): Promise<void> {
   const pods = Api.namespaced(new Client(await Config.fromKubeconfig({ path: kubeconfig })), Pod, 'default');
   const out: Record<number, number> = {};
   for (const port of Object.values(PORTS)) {
-    const server = await portForwardServer(pods, POD, port, { onError: (e) => console.error(`forwarder: ${e.message}`) });
+    const server = await portForwardServer(pods, POD, port, { spare: arg('spare', 0), onError: (e) => console.error(`forwarder: ${e.message}`) });
     out[port] = server.port;
   }
   process.stdout.write(`${JSON.stringify(out)}\n`);
@@ -130,7 +132,8 @@ async function main(): Promise<void> {
   });
 
   // The forwarders.
-  const rx = spawn(process.execPath, [process.argv[1] as string, '--forwarder'], { stdio: ['pipe', 'pipe', 'inherit'], env: process.env });
+  const spare = arg('spare', 0);
+  const rx = spawn(process.execPath, [process.argv[1] as string, '--forwarder', '--spare', String(spare)], { stdio: ['pipe', 'pipe', 'inherit'], env: process.env });
   const rxPorts = JSON.parse(/\{.*\}/.exec(await waitForOutput(rx, /\{.*\}\n/, 'the rxkube forwarder'))?.[0] ?? '{}') as Record<number, number>;
   const kubectl = spawn(kubectlBin, [`--kubeconfig=${state.kubeconfig}`, 'port-forward', `pod/${POD}`, ...Object.values(PORTS).map((p) => `:${p}`)], { stdio: ['ignore', 'pipe', 'inherit'] });
   // kubectl prints "Forwarding from 127.0.0.1:<local> -> <remote>" per port (and the same for [::1]).
@@ -259,8 +262,8 @@ async function main(): Promise<void> {
     node: process.version,
     cpus: cpus().length,
     loadavgPerRound: loads.map(r2),
-    options: { mb, rounds, seconds, parallel },
-    command: `npm run bench:port-forward -- --mb ${mb} --rounds ${rounds} --seconds ${seconds} --parallel ${parallel}`,
+    options: { mb, rounds, seconds, parallel, spare },
+    command: `npm run bench:port-forward -- --mb ${mb} --rounds ${rounds} --seconds ${seconds} --parallel ${parallel} --spare ${spare}${onlyIndex > 0 ? ` --only ${String(process.argv[onlyIndex + 1])}` : ''}`,
     workloads: Object.fromEntries(
       (Object.keys(results) as Workload[]).map((w) => {
         const r = results[w];

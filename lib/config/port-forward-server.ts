@@ -16,6 +16,7 @@
  */
 import net from 'node:net';
 import type { Api } from '../client/api.js';
+import type { PortForward } from '../client/port-forward.js';
 import type { Pod } from '../core/builtins.js';
 import { InvalidRequestError, KubeError } from '../core/errors.js';
 import { PodStreamError } from '../core/pod-stream-error.js';
@@ -41,6 +42,15 @@ export interface PortForwardServerOptions {
    * reading resumes once half of them are sent. @default 1048576 (1 MiB)
    */
   highWaterMark?: number;
+  /**
+   * Forwards kept open ahead of connections, so an accepted connection does not wait for a WebSocket
+   * upgrade through the API server and the kubelet (what makes a new connection cost more than with
+   * `kubectl port-forward`, which opens a stream on a connection it keeps). Each spare connects to the
+   * pod's port before any local client does: keep the default for servers that take one connection
+   * only, close idle connections early, or greet each connection with something that goes stale.
+   * A spare closed by the pod's side is dropped, and replaced at the next connection. @default 0
+   */
+  spare?: number;
 }
 
 /** The default {@link PortForwardServerOptions.highWaterMark}. */
@@ -86,9 +96,40 @@ export async function portForwardServer(pods: Api<Pod, 'Namespaced'>, name: stri
   if (!(highWaterMark >= 0)) {
     throw new InvalidRequestError('invalidParams', `highWaterMark must be a number of bytes (0 or more), got ${String(highWaterMark)}`, { context: { highWaterMark } });
   }
+  const spareCount = options.spare ?? 0;
+  if (!Number.isInteger(spareCount) || spareCount < 0) {
+    throw new InvalidRequestError('invalidParams', `spare must be a whole number of forwards (0 or more), got ${String(spareCount)}`, { context: { spare: spareCount } });
+  }
   const address = options.address ?? '127.0.0.1';
   const report = (error: unknown): void => options.onError?.(asKubeError(error));
   const open = new Set<{ destroy: () => void }>();
+
+  // Spares: forwards opened ahead; `ended` once the pod's side closed one before it was handed out.
+  const closing = new AbortController();
+  const spares: Array<{ readonly forward: Promise<PortForward>; ended: boolean }> = [];
+  const openSpare = (): void => {
+    const spare = { forward: pods.portForward(name, [remotePort], { signal: closing.signal }), ended: false };
+    spare.forward.then(
+      (forward) => {
+        if (closing.signal.aborted) forward.close();
+        void forward.closed.then(() => (spare.ended = true));
+      },
+      () => (spare.ended = true),
+    );
+    spares.push(spare);
+  };
+  /** A spare that is open or opening (the oldest first), else undefined; tops the spares up again. */
+  const takeSpare = (): Promise<PortForward> | undefined => {
+    let taken: Promise<PortForward> | undefined;
+    while (taken === undefined && spares.length > 0) {
+      const spare = spares.shift() as (typeof spares)[number];
+      if (!spare.ended) taken = spare.forward;
+      else void spare.forward.then((f) => f.close(), () => undefined);
+    }
+    while (spares.length < spareCount) openSpare();
+    return taken;
+  };
+  for (let i = 0; i < spareCount; i++) openSpare();
 
   // noDelay: small writes (a request, an answer) go out at once, as kubectl's Go sockets do.
   const server = net.createServer({ allowHalfOpen: false, pauseOnConnect: true, noDelay: true }, (socket) => {
@@ -108,7 +149,7 @@ export async function portForwardServer(pods: Api<Pod, 'Namespaced'>, name: stri
       forwardClose?.();
     });
     socket.on('error', () => forwardClose?.());
-    pods.portForward(name, [remotePort], { signal: controller.signal }).then(
+    (takeSpare() ?? pods.portForward(name, [remotePort], { signal: controller.signal })).then(
       (forward) => {
         forwardClose = () => forward.close();
         if (socket.destroyed) return forward.close();
@@ -182,6 +223,8 @@ export async function portForwardServer(pods: Api<Pod, 'Namespaced'>, name: stri
     },
     close: () =>
       new Promise<void>((resolve) => {
+        closing.abort();
+        for (const spare of spares.splice(0)) void spare.forward.then((f) => f.close(), () => undefined);
         for (const entry of open) entry.destroy();
         server.close(() => resolve());
       }),

@@ -290,6 +290,8 @@ class KubeHttpsAgent extends https.Agent {
   readonly #tls: TlsConfig;
   readonly #idleMs: number;
   #current: ExecCredential | undefined;
+  /** See `#secureContext`: undefined until built, null if Node refused the material. */
+  #context: tls.SecureContext | null | undefined;
 
   constructor(t: TlsConfig, proxy: Proxy | undefined, source: ExecAuth | undefined, idleMs: number) {
     const options: https.AgentOptions = {
@@ -310,10 +312,36 @@ class KubeHttpsAgent extends https.Agent {
     source?.onCredential((credential) => this.#retireOlderThan(credential));
   }
 
+  /**
+   * One TLS context for every connection without an exec plugin's certificate: Node would otherwise build
+   * one per connection (parsing the CA bundle and the key, milliseconds of CPU), and every WebSocket (exec,
+   * port-forward) opens a new connection. Built on first use; material Node refuses is left to
+   * `tls.connect`, which reports it as before.
+   */
+  #secureContext(): tls.SecureContext | undefined {
+    if (this.#source !== undefined || this.#context === null) return undefined;
+    if (this.#context === undefined) {
+      const t = this.#tls;
+      try {
+        this.#context = tls.createSecureContext({
+          ...(t.ca === undefined ? {} : { ca: t.ca }),
+          ...(t.cert === undefined ? {} : { cert: t.cert }),
+          ...(t.key === undefined ? {} : { key: t.key }),
+        });
+      } catch {
+        this.#context = null;
+        return undefined;
+      }
+    }
+    return this.#context;
+  }
+
   override createConnection(
     options: https.RequestOptions,
     callback?: (err: Error | null, stream: Duplex) => void,
   ): Duplex | null | undefined {
+    const secureContext = this.#secureContext();
+    if (secureContext !== undefined) options = { ...options, secureContext } as https.RequestOptions;
     if (this.#proxy === undefined && this.#source === undefined) return super.createConnection(options, callback);
     this.#connect(options).then(
       (socket) => callback?.(null, socket),

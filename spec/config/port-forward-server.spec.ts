@@ -152,4 +152,55 @@ describe('portForwardServer', () => {
       await listener.close();
     }
   });
+
+  it('should keep spare forwards open ahead of connections, hand them out, drop one the pod side closed, and close the rest', async () => {
+    server = await startWebSocketServer({ protocols: ['v4.channel.k8s.io'] });
+    const sockets: WebSocket[] = [];
+    server.onConnection((ws) => {
+      const index = sockets.length;
+      sockets.push(ws);
+      ws.send(encodeFrame(0, encodePortPrefix(80)));
+      ws.send(encodeFrame(1, encodePortPrefix(80)));
+      // The first spare's connection is closed by the pod's side before anyone uses it.
+      if (index === 0) setTimeout(() => ws.close(1000), 50);
+      ws.on('message', (data: Buffer) => ws.send(encodeFrame(0, new TextEncoder().encode(`${index}:${new TextDecoder().decode(data.subarray(1))}`))));
+    });
+    const pods = Api.namespaced(new Client({ server: server.url, transport: { webSocket: webSocketConnector({ pingIntervalMs: 0 }) } }), Pod, 'ns');
+    const errors: unknown[] = [];
+    const listener = await portForwardServer(pods, 'web', 80, { spare: 2, onError: (e) => errors.push(e) });
+    const ask = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const local = net.connect(listener.port, '127.0.0.1');
+        local.on('data', (d: Buffer) => {
+          resolve(d.toString());
+          local.destroy();
+        });
+        local.on('error', reject);
+        local.write(text);
+      });
+    try {
+      // Two spares are open before any local connection.
+      const until = Date.now() + 5000;
+      while (sockets.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 150));
+      expect(server.upgrades).toHaveLength(2);
+      // The first spare was closed by the pod's side: the connection gets the second one, a new spare is opened.
+      expect(await ask('a')).toBe('1:a');
+      expect(await ask('b')).toBe('2:b');
+      expect(errors).toEqual([]);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(server.upgrades.length).toBe(5); // 2 at the start, one more per connection and one for the dropped spare
+    } finally {
+      await listener.close();
+    }
+    // Closing the listener closes its spares too.
+    const deadline = Date.now() + 5000;
+    while (sockets.some((ws) => ws.readyState !== ws.CLOSED) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(sockets.map((ws) => ws.readyState)).toEqual(sockets.map((ws) => ws.CLOSED));
+  });
+
+  it('should refuse a spare count that is not a whole number', async () => {
+    const pods = Api.namespaced(new Client({ server: 'http://127.0.0.1:1', transport: { webSocket: webSocketConnector({ pingIntervalMs: 0 }) } }), Pod, 'ns');
+    await expect(portForwardServer(pods, 'web', 80, { spare: 1.5 })).rejects.toThrow(/spare must be a whole number.*1\.5/);
+  });
 });
