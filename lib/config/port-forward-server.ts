@@ -4,9 +4,9 @@
  * and each fails alone (reported to `onError`, the connection is reset, the listener goes on). Node only.
  *
  * Back-pressure both ways, so memory stays bounded whatever the speed of either side: the WebSocket is
- * paused while the local socket's buffer is full (a slow local reader), and the local socket is paused
- * while more than `highWaterMark` bytes wait in the WebSocket (a slow pod or network), until half of
- * them are sent. What a local client writes in one turn of the event loop goes to the pod as one message.
+ * paused while more than `highWaterMark` bytes wait in the local socket (a slow local reader), until they
+ * are written, and the local socket is paused while more than `highWaterMark` bytes wait in the WebSocket
+ * (a slow pod or network), until half of them are sent. What a local client writes in one turn of the event loop goes to the pod as one message.
  *
  * WebSocket port-forward has no half-close: when the local side ends its connection, the forward is
  * closed (the pod's side sees the connection closed), so a client that half-closes and waits for the
@@ -38,8 +38,9 @@ export interface PortForwardServerOptions {
   /** Called when one connection fails (the upgrade is refused, the pod's side reports an error, ...). */
   onError?: (error: KubeError) => void;
   /**
-   * Bytes from a local client that may wait in its WebSocket before the client's socket is paused;
-   * reading resumes once half of them are sent. @default 1048576 (1 MiB)
+   * Bytes that may wait for one side before the other is paused: from a local client in its WebSocket
+   * (reading the client resumes once half of them are sent), and from the pod in the client's socket
+   * (reading the WebSocket resumes once they are written). @default 1048576 (1 MiB)
    */
   highWaterMark?: number;
   /**
@@ -154,12 +155,20 @@ export async function portForwardServer(pods: Api<Pod, 'Namespaced'>, name: stri
         forwardClose = () => forward.close();
         if (socket.destroyed) return forward.close();
         const port = forward.port(remotePort);
+        let readerPaused = false;
         port.data.subscribe({
           next: (chunk) => {
-            // A slow local reader pauses the WebSocket until its socket drains: memory stays bounded.
-            if (!socket.write(chunk)) {
+            // A slow local reader pauses the WebSocket once more than highWaterMark bytes wait for it, until its
+            // socket drains: memory stays bounded. (Pausing at the socket's own 16 KiB mark stopped and started
+            // the WebSocket for nearly every message.)
+            socket.write(chunk);
+            if (!readerPaused && socket.writableLength > highWaterMark) {
+              readerPaused = true;
               forward.pause();
-              socket.once('drain', () => forward.resume());
+              socket.once('drain', () => {
+                readerPaused = false;
+                forward.resume();
+              });
             }
           },
           complete: () => socket.end(),
