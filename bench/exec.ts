@@ -1,5 +1,7 @@
-// Exec round-trip latency: `--writes` small stdin writes (`--bytes` each, default 16), each echoed back by `cat` in a
-// kwok pod before the next is sent, through rxkube's `Api.exec` (in this process, as a user runs it) and through
+// Exec round-trip latency: `--writes` small stdin writes (`--bytes` each, default 16), each echoed back by
+// `dd bs=<bytes> count=<writes> iflag=fullblock` in a kwok pod (it writes each block as soon as it is read, like
+// `cat`, and exits after the last one, so no process is left behind: kwok neither passes stdin's EOF on nor ends a
+// command whose stream closed) before the next is sent, through rxkube's `Api.exec` (in this process, as a user runs it) and through
 // `kubectl exec -i` (its own process, driven over its stdin/stdout pipes), alternating per round. kwok never
 // passes stdin's EOF on, so the echo is framed here: a write counts as answered once all its bytes came back.
 // Reported: p50/p90/p99/mean per contender per round, the medians over rounds and their ratio, and the load.
@@ -69,9 +71,11 @@ async function main(): Promise<void> {
   }
   for (let i = 0; i < 60 && (await pods.get(POD)).status?.phase !== 'Running'; i++) await new Promise((r) => setTimeout(r, 500));
 
+  const WARM_UP = 20;
+  const command = ['dd', `bs=${bytes}`, `count=${WARM_UP + writes}`, 'iflag=fullblock', 'status=none'];
   const contenders = {
     rxkube: async (): Promise<Echo> => {
-      const session = await pods.exec(POD, ['cat'], { stdin: true, stdout: true, stderr: true });
+      const session = await pods.exec(POD, command, { stdin: true, stdout: true, stderr: true });
       return {
         write: (data) => session.stdin.write(data),
         onData: (listener) => session.stdout.subscribe((chunk) => listener(chunk.length)),
@@ -79,7 +83,7 @@ async function main(): Promise<void> {
       };
     },
     kubectl: async (): Promise<Echo> => {
-      const child = spawn(kubectlBin, [`--kubeconfig=${kubeconfig}`, 'exec', '-i', POD, '--', 'cat'], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const child = spawn(kubectlBin, [`--kubeconfig=${kubeconfig}`, 'exec', '-i', POD, '--', ...command], { stdio: ['pipe', 'pipe', 'inherit'] });
       child.on('error', (e) => console.error(`kubectl: ${e.message}`));
       return {
         write: (data) => child.stdin.write(data),
@@ -102,7 +106,7 @@ async function main(): Promise<void> {
     for (const c of order) {
       const echo = await contenders[c]();
       try {
-        await pingPong(echo, 20, bytes); // warm-up: the process has started and echoes
+        await pingPong(echo, WARM_UP, bytes); // warm-up: the process has started and echoes
         perRound[c].push(stats(await pingPong(echo, writes, bytes)));
       } finally {
         echo.close();
