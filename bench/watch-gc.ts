@@ -8,7 +8,7 @@
 //
 // watcher+map is the watcher with a bare `Map.set` per event in the subscriber instead of a store: if
 // it costs what the reflector costs, the store's own code is not where the time goes. For allocation
-// and promotion per event, run the bundle it leaves in .cache/samples with `node --trace-gc-nvp`.
+// and promotion per event, run the bundle it leaves in .cache/samples/bench with `node --trace-gc-nvp`.
 import { spawn } from 'node:child_process';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -76,7 +76,7 @@ async function once(url: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const server = spawn(process.execPath, [join(process.cwd(), '.cache', 'samples', 'watch-decode.cjs'), '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, [join(process.cwd(), '.cache', 'samples', 'bench', 'watch-decode.cjs'), '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
   process.on('exit', () => server.kill());
   const first = await new Promise<string>((resolve) => createInterface({ input: server.stdout }).once('line', resolve));
   const url = `http://127.0.0.1:${Number(first.replace('port ', ''))}`;

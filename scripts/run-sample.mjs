@@ -6,7 +6,7 @@
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -16,7 +16,9 @@ if (!entry) {
   process.exit(2);
 }
 
-const outDir = join(root, '.cache', 'samples');
+// One bundle per entry, under the entry's own folder: bench/exec.ts and samples/exec.ts must not overwrite
+// each other's bundle while both run (an e2e test of the samples next to a benchmark).
+const outDir = join(root, '.cache', 'samples', relative(root, dirname(resolve(entry))).replace(/\.\.[\\/]?/g, '_'));
 mkdirSync(outDir, { recursive: true });
 const outfile = join(outDir, `${basename(entry).replace(/\.[cm]?tsx?$/, '')}.cjs`);
 const layers = ['core', 'client', 'config', 'runtime', 'derive', 'admission', 'webhook', 'node', 'testing'];
