@@ -86,10 +86,13 @@ export class ArchiveEntryCheck {
         for (let i = 1; i < parts.length; i++) this.folders.add(parts.slice(0, i).join('/'));
         return undefined;
       }
+      const before = this.links.get(normal);
       this.links.set(normal, target);
       const escaping = this.escapingLink(normal);
       if (escaping !== undefined) {
-        this.links.delete(normal);
+        // Refused: tar never makes it, so whatever stood there (an earlier link) still stands.
+        if (before === undefined) this.links.delete(normal);
+        else this.links.set(normal, before);
         return escaping === normal
           ? `it is a symbolic link pointing outside ${root}/ (${target})`
           : `it is a symbolic link that makes ${escaping} point outside ${root}/ (${target})`;

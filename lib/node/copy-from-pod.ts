@@ -83,14 +83,25 @@ export async function copyFromPod(pods: Api<Pod, 'Namespaced'>, name: string, re
         const why = entryCheck.check({ type: header.type, path: header.path, linkpath: header.linkpath });
         if (why !== undefined) {
           refused = new CopyError('unsafeEntry', `refused the entry ${JSON.stringify(header.path)} of the archive from pod ${name}: ${why}`, { context: { ...context, entry: header.path } });
+          // Not `unpack.abort()`: an aborted Unpack never says when its writes in flight have ended, and the
+          // staging folder must be removed after them. Later entries are skipped and the stream ends.
           open.close();
-          unpack.abort(refused);
           return false;
         }
         entries++;
         if (header.type === 'File' || header.type === 'OldFile' || header.type === 'ContiguousFile') bytes += header.size ?? 0;
         return true;
       },
+    });
+    // 'close' comes once the Unpack has ended and its file system work in flight is done (bounded: an Unpack
+    // torn down by a failed pipeline may never say it).
+    const unpackIdle = new Promise<void>((resolve) => {
+      const bound = setTimeout(resolve, 2_000);
+      bound.unref?.();
+      unpack.once('close', () => {
+        clearTimeout(bound);
+        resolve();
+      });
     });
     const unpacked = pipeline(execStreams(open).stdout, unpack).then(
       () => undefined,
@@ -100,7 +111,7 @@ export async function copyFromPod(pods: Api<Pod, 'Namespaced'>, name: string, re
       () => undefined,
       (error: unknown) => error ?? new Error('tar failed'),
     );
-    const [unpackError, tarError] = await Promise.all([unpacked, ended]);
+    const [unpackError, tarError] = await Promise.all([unpacked, ended, unpackIdle]);
     if (refused !== undefined) throw refused;
     if (signal?.aborted) throw new CopyError('aborted', `copy from pod ${name} aborted`, { cause: signal.reason, context });
     if (tarError !== undefined) throw tarError;
@@ -114,6 +125,6 @@ export async function copyFromPod(pods: Api<Pod, 'Namespaced'>, name: string, re
   } finally {
     if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
     session?.close();
-    await rm(staging, { recursive: true, force: true });
+    await rm(staging, { recursive: true, force: true, maxRetries: 3, retryDelay: 50 });
   }
 }
