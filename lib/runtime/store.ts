@@ -285,6 +285,8 @@ class MemoryStore<K> implements Store<K>, StoreWriter<K> {
         const key = storeKey(event.object as KubeObject);
         const previous = this.objects.get(key);
         this.objects.delete(key);
+        // A delete during a listing (a streaming list's) also leaves the listing being built.
+        this.buffer?.delete(key);
         if (this.indexes.size > 0) this.reindex(key, undefined);
         const object = this.transform === undefined ? event.object : previous ?? this.transform(event.object);
         this.emit({ type: 'delete', object });

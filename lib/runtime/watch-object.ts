@@ -25,11 +25,13 @@ export function watchObject<K extends KubeObject>(
 ): Observable<K | undefined> {
   return new Observable<K | undefined>((subscriber) => {
     let pending: K | undefined;
+    let listing = false;
     return watcher(api, { ...config, fieldSelector: `metadata.name=${name}` }).subscribe({
       next: (e) => {
         switch (e.type) {
           case 'init':
             pending = undefined;
+            listing = true;
             return;
           case 'initApply':
             if (e.object.metadata?.name === name) pending = e.object;
@@ -37,12 +39,16 @@ export function watchObject<K extends KubeObject>(
           case 'initDone':
             subscriber.next(pending);
             pending = undefined;
+            listing = false;
             return;
           case 'apply':
             if (e.object.metadata?.name === name) subscriber.next(e.object);
             return;
           case 'delete':
-            if (e.object.metadata?.name === name) subscriber.next(undefined);
+            if (e.object.metadata?.name !== name) return;
+            // During a listing the delete takes back what the listing had; `initDone` says the outcome.
+            if (listing) pending = undefined;
+            else subscriber.next(undefined);
             return;
         }
       },

@@ -11,7 +11,9 @@
  * - `initApply`: one object of that listing.
  * - `initDone`: the listing is complete; any object not seen since `init` no longer exists.
  * - `apply`: an object was added or modified after the listing.
- * - `delete`: an object was deleted (the last state the server had).
+ * - `delete`: an object was deleted (the last state the server had). It may also come between
+ *   `init` and `initDone` (a streaming list whose server sent a delete before its end): the object
+ *   is gone from that listing too.
  *
  * ## Example
  * ```ts

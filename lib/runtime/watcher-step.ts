@@ -278,9 +278,18 @@ function onInitialEvent<K>(rv: string | undefined, event: WatchEvent<K>, prefix:
       prefix.push({ type: 'initApply', object: event.object });
       return { state: next, events: prefix, next: 'read' };
     }
-    case 'DELETED':
-      // The initial events of a streaming list are ADDED only; a delete cannot concern them.
-      return { state: { phase: 'initialWatch', resourceVersion: rvOf(event.object) ?? rv }, events: prefix, next: 'read' };
+    case 'DELETED': {
+      // The docs say a streaming list's initial events are ADDED only, but kube-apiserver sends the
+      // initial-events-end bookmark through its input queue when it could not build it up front, after
+      // any newer event: a delete here removes an object of this listing (client-go keeps the initial
+      // phase in a temporary store for the same reason). It goes out as a `delete` the store also
+      // applies to the listing it is building.
+      const next: WatcherState = { phase: 'initialWatch', resourceVersion: rvOf(event.object) ?? rv };
+      const invalid = nameless(event.object);
+      if (invalid !== undefined) return { state: next, events: prefix, error: invalidObject(state, invalid, 1), next: 'read' };
+      prefix.push({ type: 'delete', object: event.object });
+      return { state: next, events: prefix, next: 'read' };
+    }
     case 'BOOKMARK': {
       const next = rvOf(event.object) ?? rv;
       if ((event.object.metadata as { annotations?: Record<string, string> } | undefined)?.annotations?.[INITIAL_EVENTS_END_ANNOTATION] !== 'true') {

@@ -21,6 +21,18 @@ function api(lists: Observable<ObjectList<Cm>>[], watches: Observable<WatchEvent
 }
 
 describe('watchObject', () => {
+  it('says absent once when the object is deleted during a streaming list, before its end bookmark', () => {
+    const ts = new TestScheduler((a, e) => expect(a).toEqual(e));
+    ts.run(({ cold, expectObservable }) => {
+      const end = { type: 'BOOKMARK' as const, object: { metadata: { name: '', namespace: '', resourceVersion: '9', annotations: { 'k8s.io/initial-events-end': 'true' } } } as unknown as Cm };
+      const source = api([], [cold('-a-d-e', { a: { type: 'ADDED', object: cm('web', '5') }, d: { type: 'DELETED', object: cm('web', '7') }, e: end })]);
+      const data = (o: Cm | undefined): string => o?.data?.v ?? 'absent';
+      const out = new Observable<string>((s) => watchObject(source, 'web', { scheduler: ts, initialListStrategy: 'streamingList' }).subscribe((o) => s.next(data(o))));
+      // Before the fix: 'absent' at the delete, then the deleted object again at the end of the listing.
+      expectObservable(out, '^ 10ms !').toBe('-----a', { a: 'absent' });
+    });
+  });
+
   it('emits the object, its changes, and undefined when it is deleted', () => {
     const ts = new TestScheduler((a, e) => expect(a).toEqual(e));
     const params: (ListParams | WatchParams)[] = [];

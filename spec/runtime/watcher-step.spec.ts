@@ -142,6 +142,14 @@ describe('watcherStep', () => {
       expect(end.next).toBe('read');
     });
 
+    it('passes a delete during the initial events on as a delete (the end bookmark may come after newer events)', () => {
+      const a = watcherStep(EMPTY_WATCHER_STATE, ev({ type: 'ADDED', object: cm('a', '5') }));
+      const gone = watcherStep(a.state, ev({ type: 'DELETED', object: cm('a', '7') }));
+      expect(gone.events).toEqual([{ type: 'delete', object: cm('a', '7') }]);
+      expect(gone.state).toEqual({ phase: 'initialWatch', resourceVersion: '7' });
+      expect(gone.next).toBe('read');
+    });
+
     it('emits an empty listing when the end bookmark comes first', () => {
       const r = watcherStep(EMPTY_WATCHER_STATE, ev({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '3', annotations: { 'k8s.io/initial-events-end': 'true' } } } }));
       expect(r.events).toEqual([{ type: 'init' }, { type: 'initDone' }]);

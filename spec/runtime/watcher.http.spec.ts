@@ -146,4 +146,26 @@ describe('watcher over HTTP', () => {
     expect(t.errors.map((e) => e.reason)).toEqual(['streamingListUnsupported', 'watchError']);
     expect(t.errors[0]?.message).toMatch(/does not serve streaming lists.*422.*LIST \+ WATCH/);
   });
+
+  it('drops an object deleted during a streaming list before its end bookmark (kube-apiserver may send it so)', async () => {
+    const end = { type: 'BOOKMARK' as const, object: { kind: 'ConfigMap', metadata: { resourceVersion: '9', annotations: { 'k8s.io/initial-events-end': 'true' } } } };
+    const t = await run(
+      [
+        watchAnswer(
+          [
+            { type: 'ADDED', object: cm('a', '5') },
+            { type: 'ADDED', object: cm('b', '6') },
+            { type: 'DELETED', object: cm('a', '8') },
+            end,
+          ],
+          { keepOpen: true },
+        ),
+      ],
+      { initialListStrategy: 'streamingList' },
+    );
+    await until(() => t.types.includes('initDone'), 5000, 'the end of the streaming list');
+    // Before the fix the delete was ignored and the deleted `a` stayed in the store after the listing.
+    expect(t.names()).toEqual(['b']);
+    expect(t.errors).toEqual([]);
+  });
 });
