@@ -661,12 +661,15 @@ export class Controller<K extends KubeObject> {
     const guard = new ShardGuard<ControllerRef>(gate, (ref) => reader.get(ref), field);
     const labels = { group };
     let mode: 'server' | 'client' | 'unknown' = filtering === 'auto' ? 'unknown' : filtering;
+    /** The last membership state told to `onState`: told again when the filtering becomes known. */
+    let lastState: ShardState | undefined;
     const report = (e: ShardError): void => membershipOptions.onError?.(e);
     const membership$ = shardMembership(leases, gate, { ...membershipOptions, group, metrics, scheduler: clock }).pipe(
       tap((state) => {
         if (state.fenced) {
           guard.cancelRunning((ref) => new ControllerError('reconcileCancelled', `reconcile of ${describeRef(ref)} was cancelled: this replica could not renew its shard Lease (fenced)`, { ...ref }));
         }
+        lastState = state;
         onState?.({ ...state, filtering: mode });
       }),
       ignoreElements(),
@@ -684,7 +687,13 @@ export class Controller<K extends KubeObject> {
           : of(filtering === 'server');
       const items$ = serverSide$.pipe(
         switchMap((serverSide) => {
-          mode = serverSide ? 'server' : 'client';
+          const known = serverSide ? 'server' : 'client';
+          if (known !== mode) {
+            mode = known;
+            // Membership may have settled before the detection answered: say the filtering now, not at
+            // the next change of the shard (which may never come).
+            if (lastState !== undefined) onState?.({ ...lastState, filtering: mode });
+          }
           const received = { group, filtering: mode };
           return shardedReflector<K>(source.api, { reader, writer: source.writer }, gate.active$.pipe(startWith(gate.active)), {
             serverSide,

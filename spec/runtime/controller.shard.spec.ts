@@ -200,6 +200,23 @@ describe('Controller.shard', () => {
     expect(f.intervals.filter((i) => i.start >= cutAt)).toEqual([]);
   });
 
+  it('should say the filtering once it is known, even when the shard settled before the detection answered', () => {
+    // Found by the e2e run: the replicas' shard settled, then the detection answered, and nothing told
+    // onState again — the last state said `unknown` forever.
+    const ts = new TestScheduler(() => undefined);
+    const seen: string[] = [];
+    let fleet: Fleet | undefined;
+    ts.run(() => {
+      fleet = new Fleet({ clock: ts, random: seededRandom(7), serverSide: false, buckets: 64, timings: TIMINGS, maxLatencyMs: 50, maxReconcileMs: 300, filtering: 'auto', detectionDelayMs: 10_000 });
+      fleet.put('a', '1');
+      fleet.join();
+      ts.schedule(() => seen.push(`${fleet!.replicas.get('r0')!.state?.filtering}`), 5_000);
+      ts.schedule(() => seen.push(`${fleet!.replicas.get('r0')!.state?.filtering}`), 15_000);
+      ts.schedule(() => fleet!.live()[0]!.leave(), 20_000);
+    });
+    expect(seen).toEqual(['unknown', 'client']);
+  });
+
   it('should say which filtering it uses: server when the API server filters, client otherwise', () => {
     for (const serverSide of [true, false]) {
       const fleet = runFleet(serverSide, (f, ts) => {

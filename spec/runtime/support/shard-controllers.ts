@@ -4,7 +4,7 @@
  * records the start and end of every reconcile per key, so tests can check that no key ran in two
  * replicas at once, and that every object's last change was followed by a completed reconcile.
  */
-import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, switchMap, timer, type SchedulerLike, type Subscription } from 'rxjs';
 import { Action, ErrorPolicy } from '../../../lib/runtime/action.js';
 import { Controller } from '../../../lib/runtime/controller.js';
 import { InMemoryMetrics } from '../../../lib/runtime/metrics.js';
@@ -33,6 +33,8 @@ export interface FleetOptions {
   filtering?: 'auto' | 'server' | 'client';
   /** Delay of the primary watch's restart after a shard change. @default the controller's */
   restartDelayMs?: number;
+  /** Extra delay of the LIST that asks whether the server filters by shard selector. @default none */
+  detectionDelayMs?: number;
 }
 
 export class Fleet {
@@ -137,7 +139,11 @@ export class FleetReplica {
         };
       });
     const children = this.fleet.children.client(`${this.id}-children`);
-    this.sub = Controller.for(this.fleet.objects.client(this.id), {
+    const objects = this.fleet.objects.client(this.id);
+    const delay = o.detectionDelayMs ?? 0;
+    const source: typeof objects =
+      delay === 0 ? objects : { ...objects, list$: (p) => (p.shardSelector === undefined ? objects.list$(p) : timer(delay, o.clock).pipe(switchMap(() => objects.list$(p)))) };
+    this.sub = Controller.for(source, {
       name: 'widgets',
       scheduler: o.clock,
       metrics: this.metrics,
