@@ -7,9 +7,9 @@
  * name, leaving nothing behind.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, lstatSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { create, Header } from 'tar';
 import { Api } from '../../lib/client/api.js';
 import { Client } from '../../lib/client/client.js';
@@ -19,27 +19,10 @@ import { encodeFrame } from '../../lib/core/channel-protocol.js';
 import { copyFromPod, copyToPod, CopyError, isCopyError, padToRecord, TAR_RECORD_SIZE } from '../../lib/node/index.js';
 import { startWebSocketServer, type ScriptedWebSocketServer } from '../client/support/scripted-web-socket-server.js';
 import { type LocalExecServer, startLocalExecServer } from './support/local-exec-server.js';
+import { fileTree } from './support/file-tree.js';
 
 jest.setTimeout(20_000);
 
-/** Every file, directory and link under `root`: relative path → content (files), 'dir', or '-> target'. */
-function tree(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      const path = join(dir, name);
-      const rel = relative(root, path);
-      const stat = lstatSync(path);
-      if (stat.isSymbolicLink()) out[rel] = `-> ${readlinkSync(path)}`;
-      else if (stat.isDirectory()) {
-        out[rel] = 'dir';
-        walk(path);
-      } else out[rel] = readFileSync(path).toString('base64');
-    }
-  };
-  walk(root);
-  return out;
-}
 
 function makeSource(dir: string): void {
   mkdirSync(join(dir, 'nested/deeper'), { recursive: true });
@@ -79,7 +62,7 @@ describe('copyToPod / copyFromPod', () => {
       makeSource(join(work, 'src'));
       mkdirSync(join(work, 'pod'));
       const to = await copyToPod(pods, 'web', join(work, 'src'), join(work, 'pod', 'copied'));
-      expect(tree(join(work, 'pod', 'copied'))).toEqual(tree(join(work, 'src')));
+      expect(fileTree(join(work, 'pod', 'copied'))).toEqual(fileTree(join(work, 'src')));
       expect(to).toEqual({ entries: 9, bytes: 6 + 300_000 + 10_240 });
       expect(local.halfClosed[0]).toBe(true);
       const sent = Buffer.concat(local.stdin[0]!);
@@ -87,7 +70,7 @@ describe('copyToPod / copyFromPod', () => {
       expect(local.upgrades[0]?.url).toContain(`command=tar&command=xmf&command=-&command=-C&command=${encodeURIComponent(join(work, 'pod')).replace(/%2F/g, '%2F')}`);
 
       const from = await copyFromPod(pods, 'web', join(work, 'pod', 'copied'), join(work, 'back'));
-      expect(tree(join(work, 'back'))).toEqual(tree(join(work, 'src')));
+      expect(fileTree(join(work, 'back'))).toEqual(fileTree(join(work, 'src')));
       expect(from).toEqual(to);
     });
 
@@ -104,7 +87,7 @@ describe('copyToPod / copyFromPod', () => {
       mkdirSync(join(work, 'into'));
       writeFileSync(join(work, 'into', 'kept'), 'kept');
       await copyFromPod(pods, 'web', join(work, 'src'), join(work, 'into'));
-      expect(tree(join(work, 'into'))).toEqual({ ...tree(join(work, 'src')), kept: Buffer.from('kept').toString('base64') });
+      expect(fileTree(join(work, 'into'))).toEqual({ ...fileTree(join(work, 'src')), kept: Buffer.from('kept').toString('base64') });
     });
 
     it('ends without EOF only thanks to the record padding: unpadded, GNU tar waits for the rest of its record', async () => {
@@ -153,7 +136,7 @@ describe('copyToPod / copyFromPod', () => {
     makeSource(join(work, 'src'));
     await copyToPod(pods, 'web', join(work, 'src'), join(work, 'dest'));
     expect(local.halfClosed).toEqual([true]);
-    expect(tree(join(work, 'dest'))).toEqual(tree(join(work, 'src')));
+    expect(fileTree(join(work, 'dest'))).toEqual(fileTree(join(work, 'src')));
   });
 
   describe('a crafted archive from the pod', () => {

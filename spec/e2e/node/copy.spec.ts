@@ -5,9 +5,9 @@
 // its archive to a whole record and ends.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { Api } from '../../../lib/client/api.js';
 import { isNotFound } from '../../../lib/client/errors.js';
 import { Pod } from '../../../lib/core/builtins.js';
@@ -15,25 +15,8 @@ import { CopyError, copyFromPod, copyToPod } from '../../../lib/node/index.js';
 import { awaitCondition } from '../../../lib/runtime/wait/await-condition.js';
 import { isPodRunning } from '../../../lib/runtime/wait/conditions.js';
 import { startTestCluster, type TestCluster } from '../../../lib/testing/index.js';
+import { fileTree } from '../../node/support/file-tree.js';
 
-/** Every file, directory and link under `root`: relative path → base64 content, 'dir', or '-> target'. */
-function tree(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      const path = join(dir, name);
-      const rel = relative(root, path);
-      const stat = lstatSync(path);
-      if (stat.isSymbolicLink()) out[rel] = `-> ${readlinkSync(path)}`;
-      else if (stat.isDirectory()) {
-        out[rel] = 'dir';
-        walk(path);
-      } else out[rel] = readFileSync(path).toString('base64');
-    }
-  };
-  walk(root);
-  return out;
-}
 
 describe('copy to and from a pod (e2e)', () => {
   let cluster: TestCluster;
@@ -83,7 +66,7 @@ describe('copy to and from a pod (e2e)', () => {
     const started = Date.now();
     const result = await copyToPod(pods, 'files', source, join(work, 'pod', 'by-rxkube'));
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(tree(join(work, 'pod', 'by-rxkube'))).toEqual(tree(source));
+    expect(fileTree(join(work, 'pod', 'by-rxkube'))).toEqual(fileTree(source));
     expect(result).toEqual({ entries: 8, bytes: 6 + 1_000_000 + 256 });
 
     const viaKubectl = await kubectlCp(source, `files:${join(work, 'pod', 'by-kubectl')}`, 8000);
@@ -92,11 +75,11 @@ describe('copy to and from a pod (e2e)', () => {
 
   it('copies a directory out of the pod with identical bytes, the same as kubectl cp', async () => {
     const result = await copyFromPod(pods, 'files', source, join(work, 'out-rxkube'));
-    expect(tree(join(work, 'out-rxkube'))).toEqual(tree(source));
+    expect(fileTree(join(work, 'out-rxkube'))).toEqual(fileTree(source));
     expect(result.bytes).toBe(6 + 1_000_000 + 256);
     const viaKubectl = await kubectlCp(`files:${source}`, join(work, 'out-kubectl'), 30_000);
     expect(viaKubectl.outcome).toBe(0);
-    expect(tree(join(work, 'out-kubectl'))).toEqual(tree(join(work, 'out-rxkube')));
+    expect(fileTree(join(work, 'out-kubectl'))).toEqual(fileTree(join(work, 'out-rxkube')));
   });
 
   it('copies a single file both ways', async () => {
