@@ -165,7 +165,7 @@ describe('defineCustomResource (e2e)', () => {
 
   it('shows the printer columns in kubectl get', async () => {
     await widgets.create(widget('printed', { size: 'large', replicas: 4, color: 'red' }));
-    const table = await kubectl(['get', 'widgets', 'printed', '-n', ns]);
+    const table = await kubectl(['get', 'widgets.derive.rxkube.test', 'printed', '-n', ns]);
     const [header, row] = table.trim().split('\n').map((line) => line.trim().split(/\s+/));
     expect(header).toEqual(['NAME', 'SIZE', 'REPLICAS', 'READY']);
     expect(row).toEqual(['printed', 'large', '4']);
@@ -188,9 +188,9 @@ describe('defineCustomResource (e2e)', () => {
   it('scales through the scale subresource with kubectl scale', async () => {
     await widgets.create(widget('scaled', { size: 'large', replicas: 1 }));
     await widgets.patchStatus('scaled', Patch.merge({ status: { replicas: 1, selector: 'app=scaled' } }));
-    await kubectl(['scale', '--replicas=3', 'widget/scaled', '-n', ns]);
+    await kubectl(['scale', '--replicas=3', 'widgets.derive.rxkube.test/scaled', '-n', ns]);
     expect((await widgets.get('scaled')).spec.replicas).toBe(3);
-    const scale = JSON.parse(await kubectl(['get', 'widget', 'scaled', '-n', ns, '--subresource=scale', '-o', 'json'])) as {
+    const scale = JSON.parse(await kubectl(['get', 'widgets.derive.rxkube.test', 'scaled', '-n', ns, '--subresource=scale', '-o', 'json'])) as {
       kind: string;
       spec: { replicas: number };
       status: { replicas: number; selector?: string };
@@ -199,7 +199,7 @@ describe('defineCustomResource (e2e)', () => {
     expect(scale.spec).toEqual({ replicas: 3 });
     expect(scale.status).toEqual({ replicas: 1, selector: 'app=scaled' });
     // The scale subresource goes through the schema too: 11 is above the maximum of spec.replicas.
-    await expect(kubectl(['scale', '--replicas=11', 'widget/scaled', '-n', ns])).rejects.toThrow(/spec\.replicas/);
+    await expect(kubectl(['scale', '--replicas=11', 'widgets.derive.rxkube.test/scaled', '-n', ns])).rejects.toThrow(/spec\.replicas/);
   });
 
   it('filters on a selectable field', async () => {
@@ -208,7 +208,7 @@ describe('defineCustomResource (e2e)', () => {
     const names = (await widgets.list({ fieldSelector: 'spec.size=small' })).items.map((w) => w.metadata.name);
     expect(names).toContain('sel-small');
     expect(names).not.toContain('sel-large');
-    const viaKubectl = await kubectl(['get', 'widgets', '-n', ns, '--field-selector', 'spec.size=large', '-o', 'name']);
+    const viaKubectl = await kubectl(['get', 'widgets.derive.rxkube.test', '-n', ns, '--field-selector', 'spec.size=large', '-o', 'name']);
     expect(viaKubectl.trim().split('\n')).toContain('widget.derive.rxkube.test/sel-large');
     expect(viaKubectl).not.toContain('sel-small');
   });
