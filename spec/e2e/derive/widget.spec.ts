@@ -14,6 +14,19 @@ import { kubeconfigPath, kubectl, useNamespace } from '../support/cluster.js';
 
 type W = ObjectOf<typeof Widget>;
 
+/** A second `widgets` resource, in a group that sorts before derive.rxkube.test. */
+const RIVAL_CRD = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'widgets.a-rival.rxkube.test' },
+  spec: {
+    group: 'a-rival.rxkube.test',
+    scope: 'Namespaced',
+    names: { kind: 'Widget', plural: 'widgets', singular: 'widget' },
+    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+  },
+};
+
 function widget(name: string, spec: W['spec']): W {
   return { apiVersion: 'derive.rxkube.test/v1', kind: 'Widget', metadata: { name }, spec };
 }
@@ -40,8 +53,12 @@ describe('defineCustomResource (e2e)', () => {
   let widgets: Api<W, 'Namespaced'>;
 
   beforeAll(async () => {
+    // Other suites define `widgets` in other groups on the same server (webhook.spec: conversion.rxkube.dev), and
+    // kubectl resolves a bare `widgets` to whichever group it prefers: this suite names its group every time. A
+    // rival defined here, in a group kubectl prefers, keeps that true.
+    await kubectl(['apply', '-f', '-'], { input: toYaml(RIVAL_CRD) });
     await kubectl(['apply', '-f', '-'], { input: toYaml(mergeCrdVersions(Widget, WidgetV1alpha1)) });
-    await kubectl(['wait', '--for=condition=Established', 'crd/widgets.derive.rxkube.test', '--timeout=60s']);
+    await kubectl(['wait', '--for=condition=Established', 'crd/widgets.derive.rxkube.test', `crd/${RIVAL_CRD.metadata.name}`, '--timeout=60s']);
     widgets = Api.namespaced(new Client(configFromKubeconfig({ path: kubeconfigPath() })), Widget, ns);
   });
 
