@@ -7,6 +7,7 @@
  */
 import { ERROR_BRAND, KubeError, type KubeErrorOptions } from './errors.js';
 import type { WatchEvent } from './response.js';
+import { withSourceText } from './source-text.js';
 
 /**
  * What is known about the object that failed: kind, namespace and name, when present.
@@ -214,7 +215,8 @@ export function parseWatchLine<K>(line: string): WatchEvent<K> | DecodeError {
     const excerpt = excerptOf(line);
     return new DecodeError(`malformed watch event (${event.type} without an object): ${excerpt}`, { field: 'object', excerpt });
   }
-  return value as WatchEvent<K>;
+  // The line rides along on the event (not on its object) for stores that keep text: see store({ compact }).
+  return withSourceText(value as object, line) as WatchEvent<K>;
 }
 
 /**

@@ -28,3 +28,4 @@ export * from './resource.js';
 export * from './response.js';
 export * from './shard-hash.js';
 export * from './shard-selector.js';
+export * from './source-text.js';

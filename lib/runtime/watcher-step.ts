@@ -11,6 +11,7 @@ import type { ObjectList } from '../core/object.js';
 import type { KubeObject } from '../core/resource.js';
 import { INITIAL_EVENTS_END_ANNOTATION, type Status, type WatchEvent } from '../core/response.js';
 import { DecodeError, identify } from '../core/error-boundary.js';
+import { sourceTextOf, withSourceText } from '../core/source-text.js';
 import { ApiError } from '../client/errors.js';
 import { WatcherError, type WatcherErrorReason } from './watcher-error.js';
 import type { WatcherEvent } from './watcher-event.js';
@@ -275,7 +276,7 @@ function onInitialEvent<K>(rv: string | undefined, event: WatchEvent<K>, prefix:
       const next: WatcherState = { phase: 'initialWatch', resourceVersion: rvOf(event.object) ?? rv };
       const invalid = nameless(event.object);
       if (invalid !== undefined) return { state: next, events: prefix, error: invalidObject(state, invalid, 1), next: 'read' };
-      prefix.push({ type: 'initApply', object: event.object });
+      prefix.push(withSourceText({ type: 'initApply', object: event.object }, sourceTextOf(event)));
       return { state: next, events: prefix, next: 'read' };
     }
     case 'DELETED': {
@@ -377,7 +378,8 @@ export function watcherStep<K>(state: WatcherState, input: WatcherInput<K>): Wat
               const next: WatcherState = { phase: 'watching', resourceVersion: rvOf(event.object) ?? state.resourceVersion };
               const invalid = nameless(event.object);
               if (invalid !== undefined) return { state: next, events: NO_EVENTS, error: invalidObject(state, invalid, 1), next: 'read' };
-              return { state: next, events: [{ type: event.type === 'DELETED' ? 'delete' : 'apply', object: event.object }], next: 'read' };
+              const out: WatcherEvent<K> = event.type === 'DELETED' ? { type: 'delete', object: event.object } : withSourceText({ type: 'apply', object: event.object }, sourceTextOf(event));
+              return { state: next, events: [out], next: 'read' };
             }
             case 'BOOKMARK':
               return { state: { phase: 'watching', resourceVersion: rvOf(event.object) ?? state.resourceVersion }, events: NO_EVENTS, next: 'read' };

@@ -1,5 +1,7 @@
 import type { ObjectList } from '../../lib/core/object.js';
 import type { WatchEvent } from '../../lib/core/response.js';
+import { parseWatchLine } from '../../lib/core/error-boundary.js';
+import { sourceTextOf } from '../../lib/core/source-text.js';
 import {
   EMPTY_WATCHER_STATE,
   statusCodeOf,
@@ -192,5 +194,24 @@ describe('watcherStep', () => {
     expect(statusCodeOf({ status: { code: 429 } })).toBe(429);
     expect(statusCodeOf({ code: 'ECONNRESET' })).toBeUndefined();
     expect(statusCodeOf(undefined)).toBeUndefined();
+  });
+
+  it('carries the watch line of an applied or initially listed object over to its event, for compact stores', () => {
+    const decoded = (line: string) => {
+      const e = parseWatchLine<Cm>(line);
+      if (!('type' in e)) throw e;
+      return e;
+    };
+    const modified = '{"type":"MODIFIED","object":{"metadata":{"name":"a","namespace":"ns","resourceVersion":"11"}}}';
+    const applied = watcherStep<Cm>(watching('10'), ev(decoded(modified)));
+    expect(applied.events).toEqual([{ type: 'apply', object: cm('a', '11') }]);
+    expect(sourceTextOf(applied.events[0]!)).toBe(modified);
+    const added = '{"type":"ADDED","object":{"metadata":{"name":"b","namespace":"ns","resourceVersion":"12"}}}';
+    const initial = watcherStep<Cm>(EMPTY_WATCHER_STATE, ev(decoded(added)));
+    expect(initial.events).toEqual([{ type: 'init' }, { type: 'initApply', object: cm('b', '12') }]);
+    expect(sourceTextOf(initial.events[1]!)).toBe(added);
+    // Listed items have no line of their own.
+    const listed = watcherStep<Cm>(EMPTY_WATCHER_STATE, { type: 'listed', page: page([cm('c', '1')], '10') });
+    expect(sourceTextOf(listed.events[1]!)).toBeUndefined();
   });
 });

@@ -135,6 +135,37 @@ describe('watcher (e2e)', () => {
     expect(errors).toEqual([]);
   });
 
+  it('fills a compact store with what the server holds, through a streaming list and through LIST + WATCH', async () => {
+    const names = Array.from({ length: 30 }, (_, i) => `c-${i}`);
+    await kubectl(['apply', '-n', ns, '-f', '-'], { input: manifest(names.slice(0, 20), 'compact') });
+    const stores = (['streamingList', 'listWatch'] as const).map((initialListStrategy) => {
+      const plain = store<ConfigMap>();
+      const compact = store<ConfigMap>({ compact: true });
+      const errors: WatcherError[] = [];
+      const events$ = watcher(api, { ...fast, labelSelector: 'set=compact', initialListStrategy, onError: (e) => errors.push(e) });
+      subs.push(reflector(compact.writer, reflector(plain.writer, events$)).subscribe());
+      return { plain: plain.reader, compact: compact.reader, errors };
+    });
+    await Promise.all(stores.map((s) => s.compact.ready()));
+    // Then changes as watch events: creates, updates with non-ASCII text, deletes.
+    await Promise.all(names.slice(20).map((name) => api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { set: 'compact' } }, data: { v: '0' } })));
+    await Promise.all(names.slice(0, 10).map((name, i) => api.patch(name, Patch.merge({ data: { v: `Grüße ${i} 雪 \u{1F600}` } }))));
+    await kubectl(['delete', 'configmap', '-n', ns, ...names.slice(25)]);
+    const server = async () => {
+      const list = await api.list({ labelSelector: 'set=compact' });
+      return list.items.map((o) => ({ name: o.metadata?.name, resourceVersion: o.metadata?.resourceVersion, data: o.data })).sort(byName);
+    };
+    const held = (reader: Store<ConfigMap>) => reader.list().map((o) => ({ name: o.metadata?.name, resourceVersion: o.metadata?.resourceVersion, data: o.data })).sort(byName);
+    for (const s of stores) {
+      await eventually(async () => JSON.stringify(held(s.compact)) === JSON.stringify(await server()) || undefined, { timeoutMs: 20_000 });
+      expect(held(s.compact)).toEqual(await server());
+      // Whole objects, as the store of objects fed the same events holds them.
+      expect(s.compact.list().sort(byMetaName)).toEqual(s.plain.list().sort(byMetaName));
+      expect(s.compact.get({ name: 'c-3', namespace: ns })?.data?.v).toBe('Grüße 3 雪 \u{1F600}');
+      expect(s.errors).toEqual([]);
+    }
+  });
+
   it('falls back to LIST + WATCH on a server whose WatchList feature gate is off (422 to sendInitialEvents), reported once', async () => {
     // 1.36 still lets the (beta, default-on) WatchList gate be turned off; the server then refuses sendInitialEvents.
     const plane = await startPrivatePlane({ apiserverArgs: ['--feature-gates=WatchList=false'] });
@@ -162,6 +193,14 @@ describe('watcher (e2e)', () => {
     }
   });
 });
+
+function byName(a: { name?: string | undefined }, b: { name?: string | undefined }): number {
+  return (a.name ?? '').localeCompare(b.name ?? '');
+}
+
+function byMetaName(a: ConfigMap, b: ConfigMap): number {
+  return (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
+}
 
 function sortKeys(r: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
