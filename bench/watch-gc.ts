@@ -4,7 +4,8 @@
 // `perf_hooks` GC entries: minor = scavenges of the young generation, major = mark-compact).
 //
 //   node scripts/run-sample.mjs bench/watch-gc.ts <contender> [runs]
-//   contender: watcher | watcher+map | reflector | reflector-dmf | informer
+//   contender: watcher | watcher+map | watcher+text | watcher+bytes | reflector | reflector-dmf | reflector-compact | informer
+// (watcher+text and watcher+bytes keep each event's watch line in a Map, as a string or as UTF-8 bytes.)
 //
 // watcher+map is the watcher with a bare `Map.set` per event in the subscriber instead of a store: if
 // it costs what the reflector costs, the store's own code is not where the time goes. For allocation
@@ -15,13 +16,14 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { Pod } from '../lib/core/api/core/v1.js';
 import { Api, Client } from 'rxkube/client';
-import { resourceType } from 'rxkube/core';
+import { resourceType, sourceTextOf } from 'rxkube/core';
 import { dropManagedFields, reflector, store, watcher } from 'rxkube/runtime';
 
 const PodType = resourceType<Pod, 'Namespaced'>({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', scope: 'Namespaced' });
 const PATH = '/api/v1/namespaces/default/pods';
 const EVENTS = 50_000;
 const contender = process.argv[2] ?? 'reflector';
+const encoder = new TextEncoder();
 const runs = Number(process.argv[3] ?? 3);
 
 let minorMs = 0;
@@ -59,14 +61,18 @@ async function once(url: string): Promise<void> {
     return;
   }
   const api = Api.namespaced(new Client({ server: url }, { retry: false, timeouts: false }), PodType, 'default');
-  const { writer } = store<Pod>(contender === 'reflector-dmf' ? { transform: dropManagedFields } : {});
+  const { writer } = store<Pod>(contender === 'reflector-dmf' ? { transform: dropManagedFields } : contender === 'reflector-compact' ? { compact: true } : {});
   const cache = new Map<string, Pod>();
+  const text = new Map<string, string>();
+  const bytes = new Map<string, Uint8Array>();
   const source = contender.startsWith('reflector') ? reflector(writer, watcher(api)) : watcher(api);
   let n = 0;
   await new Promise<void>((resolve) => {
     const sub = source.subscribe((e) => {
       if (e.type !== 'apply') return;
       if (contender === 'watcher+map') cache.set(`${e.object.metadata?.namespace ?? ''}/${e.object.metadata?.name ?? ''}`, e.object);
+      if (contender === 'watcher+text') text.set(`${e.object.metadata?.namespace ?? ''}/${e.object.metadata?.name ?? ''}`, sourceTextOf(e) ?? '');
+      if (contender === 'watcher+bytes') bytes.set(`${e.object.metadata?.namespace ?? ''}/${e.object.metadata?.name ?? ''}`, encoder.encode(sourceTextOf(e) ?? ''));
       if (++n === EVENTS) {
         setImmediate(() => sub.unsubscribe());
         resolve();

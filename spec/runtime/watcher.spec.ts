@@ -86,7 +86,7 @@ describe('watcher', () => {
     });
     expect(log).toEqual([[1, 'I'], [1, 'a:x'], [1, 'a:y'], [1, 'D'], [3, 'A:z']]);
     expect(api.calls).toEqual([
-      { kind: 'list', params: { limit: 500 }, at: 0 },
+      { kind: 'list', params: { limit: 5000 }, at: 0 },
       { kind: 'watch', params: { resourceVersion: '10', bookmarks: true, timeoutSeconds: 290 }, at: 1 },
     ]);
   });
