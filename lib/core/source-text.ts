@@ -16,7 +16,8 @@ type WithSource = { readonly [SOURCE_TEXT]?: string };
  *
  * The watch decoder records each event's line on the event (never on the object inside it, so a
  * store that keeps objects does not keep their text too); the watcher carries it over to the event
- * it makes; a `compact` store keeps it.
+ * it makes; a `compact` store keeps it. An event that an application keeps after use keeps its line
+ * as well (as many bytes again as the object's JSON); the objects inside events do not.
  *
  * ## Example
  * ```ts
