@@ -6,6 +6,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
+import { checkKeyPair, checkPem, type PemKind } from './pem-check.js';
 import type { SchedulerLike } from 'rxjs';
 import type { AuthProvider, ClientConfig, Impersonation, TlsConfig } from '../client/config.js';
 import { ConfigError } from './config-error.js';
@@ -118,7 +119,7 @@ export function configFromKubeconfig(options: FromKubeconfigOptions = {}): Clien
   const tls: TlsConfig = {};
   if (c.insecureSkipTlsVerify === true) tls.insecureSkipTLSVerify = true;
   else {
-    const ca = pem(cluster, c.certificateAuthorityData, c.certificateAuthority, `${cAt}.certificate-authority`);
+    const ca = pem(cluster, c.certificateAuthorityData, c.certificateAuthority, `${cAt}.certificate-authority`, 'certificates');
     if (ca !== undefined) tls.ca = ca;
   }
   if (c.tlsServerName !== undefined) tls.serverName = c.tlsServerName;
@@ -133,13 +134,14 @@ export function configFromKubeconfig(options: FromKubeconfigOptions = {}): Clien
   if (user !== undefined) {
     const u = user.value;
     const uAt = `users[${user.index}].user`;
-    const cert = pem(user, u.clientCertificateData, u.clientCertificate, `${uAt}.client-certificate`);
-    const key = pem(user, u.clientKeyData, u.clientKey, `${uAt}.client-key`);
+    const cert = pem(user, u.clientCertificateData, u.clientCertificate, `${uAt}.client-certificate`, 'certificates');
+    const key = pem(user, u.clientKeyData, u.clientKey, `${uAt}.client-key`, 'privateKey');
     if ((cert === undefined) !== (key === undefined)) {
       const field = cert === undefined ? 'client-certificate' : 'client-key';
       throw missing(user.file, `${uAt}.${field}`, `missing (client-certificate and client-key go together)`, user.name);
     }
     if (cert !== undefined && key !== undefined) {
+      checkKeyPair(cert, key, { file: user.file, field: uAt, entry: user.name });
       tls.cert = cert;
       tls.key = key;
     }
@@ -232,12 +234,16 @@ function missing(file: string, field: string, problem: string, entry: string): C
   return new ConfigError('missingEntry', `kubeconfig ${file}: ${field}: ${problem}`, { context: { file, field, entry } });
 }
 
-/** PEM text from `-data` (base64) or from a file; `field` is the file field's path (`...client-key`). */
+/**
+ * PEM text from `-data` (base64) or from a file, checked to hold what `kind` says (as client-go does when it
+ * builds the transport, rather than at the first TLS handshake); `field` is the file field's path (`...client-key`).
+ */
 function pem(
   entry: KubeconfigEntry<unknown>,
   data: string | undefined,
   file: string | undefined,
   field: string,
+  kind: PemKind,
 ): string | undefined {
   if (data !== undefined) {
     const compact = data.replace(/\s+/g, '');
@@ -246,11 +252,14 @@ function pem(
         context: { file: entry.file, field: `${field}-data`, entry: entry.name },
       });
     }
-    return Buffer.from(compact, 'base64').toString('utf8');
+    const text = Buffer.from(compact, 'base64').toString('utf8');
+    checkPem(text, kind, { file: entry.file, field: `${field}-data`, entry: entry.name });
+    return text;
   }
   if (file === undefined) return undefined;
+  let text: string;
   try {
-    return readFileSync(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as { code?: string }).code ?? String(e);
     throw new ConfigError('unreadableFile', `kubeconfig ${entry.file}: ${field}: cannot read ${file}: ${code}`, {
@@ -258,6 +267,8 @@ function pem(
       context: { file: entry.file, field, entry: entry.name, path: file },
     });
   }
+  checkPem(text, kind, { file: entry.file, field, entry: entry.name, path: file });
+  return text;
 }
 
 function authFor(

@@ -11,6 +11,7 @@ import { TokenFileAuth } from '../../lib/config/token-file';
 const fixtures = path.resolve(__dirname, '../fixtures/config');
 const fixture = (name: string) => path.join(fixtures, name);
 const full = fixture('full.yaml');
+const base64Of = (name: string) => readFileSync(fixture(name)).toString('base64');
 const noEnv = {};
 
 function thrown(f: () => unknown): ConfigError {
@@ -43,8 +44,9 @@ describe('configFromKubeconfig', () => {
   it('decodes -data fields and sends the token', async () => {
     const config = configFromKubeconfig({ path: full, context: 'data', env: noEnv });
     expect(config.namespace).toBe('default');
-    expect(config.tls?.ca).toBe('-----BEGIN CERTIFICATE-----\ndata-ca\n-----END CERTIFICATE-----\n');
-    expect(config.tls?.key).toContain('data-key-secret');
+    expect(config.tls?.ca).toBe(readFileSync(fixture('certs/ca.pem'), 'utf8'));
+    expect(config.tls?.cert).toBe(readFileSync(fixture('certs/client.pem'), 'utf8'));
+    expect(config.tls?.key).toBe(readFileSync(fixture('certs/client-key.pem'), 'utf8'));
     expect(config.auth).toBeInstanceOf(StaticTokenAuth);
     expect(await config.auth?.headers()).toEqual({ Authorization: 'Bearer static-token-xyz' });
   });
@@ -136,9 +138,61 @@ describe('configFromKubeconfig', () => {
     });
   });
 
+  describe('certificates and keys, checked at load', () => {
+    const load = (cluster: string, user: string) =>
+      configFromKubeconfig({
+        kubeconfig: Kubeconfig.parse(
+          `clusters: [{name: c, cluster: {server: "https://c:6443"${cluster}}}]\nusers: [{name: u, user: {${user}}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
+          '/k/t.yaml',
+        ),
+        env: noEnv,
+      });
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    const pair = `client-certificate-data: ${base64Of('certs/client.pem')}, client-key-data: ${base64Of('certs/client-key.pem')}`;
+
+    it('accepts a real CA bundle, certificate and key', () => {
+      const bundle = `${readFileSync(fixture('certs/ca.pem'), 'utf8')}${readFileSync(fixture('certs/client.pem'), 'utf8')}`;
+      expect(load(`, certificate-authority-data: ${b64(bundle)}`, pair).tls?.ca).toBe(bundle);
+    });
+
+    it('names the field when the CA holds no certificate, or one that cannot be parsed', () => {
+      expect(thrown(() => load(`, certificate-authority-data: ${b64('not a pem')}`, pair)).message).toBe(
+        'kubeconfig /k/t.yaml: clusters[0].cluster.certificate-authority-data: no PEM certificate in it (-----BEGIN CERTIFICATE-----)',
+      );
+      const broken = `${readFileSync(fixture('certs/ca.pem'), 'utf8')}-----BEGIN CERTIFICATE-----\nZmFrZSBjYQ==\n-----END CERTIFICATE-----\n`;
+      const e = thrown(() => load(`, certificate-authority-data: ${b64(broken)}`, pair));
+      expect(e.reason).toBe('invalidKubeconfig');
+      expect(e.message).toMatch(/^kubeconfig \/k\/t\.yaml: clusters\[0\]\.cluster\.certificate-authority-data: certificate 2 of 2 cannot be parsed: /);
+      expect(e.context).toMatchObject({ file: '/k/t.yaml', field: 'clusters[0].cluster.certificate-authority-data', entry: 'c' });
+    });
+
+    it('names the file a bad certificate was read from', () => {
+      const e = thrown(() => load(`, certificate-authority: ${fixture('certs/client-key.pem')}`, pair));
+      expect(e.message).toBe(
+        `kubeconfig /k/t.yaml: clusters[0].cluster.certificate-authority (${fixture('certs/client-key.pem')}): no PEM certificate in it (-----BEGIN CERTIFICATE-----)`,
+      );
+    });
+
+    it('refuses a key that cannot be read without putting any of it in the message', () => {
+      const secret = 'c2VjcmV0LWtleS1tYXRlcmlhbA';
+      const key = `-----BEGIN PRIVATE KEY-----\n${secret}==\n-----END PRIVATE KEY-----\n`;
+      const e = thrown(() => load('', `client-certificate-data: ${base64Of('certs/client.pem')}, client-key-data: ${b64(key)}`));
+      expect(e.message).toBe(
+        'kubeconfig /k/t.yaml: users[0].user.client-key-data: not a private key that can be read (PEM: PKCS#8, PKCS#1 or SEC1, not encrypted)',
+      );
+      expect(JSON.stringify(e.context)).not.toContain(secret);
+    });
+
+    it('refuses a certificate and a key that do not belong together', () => {
+      const e = thrown(() => load('', `client-certificate-data: ${base64Of('certs/client.pem')}, client-key-data: ${base64Of('certs/other-key.pem')}`));
+      expect(e.message).toBe("kubeconfig /k/t.yaml: users[0].user: client-certificate and client-key do not belong together (the key is not the certificate's)");
+      expect(e.context).toMatchObject({ field: 'users[0].user', entry: 'u' });
+    });
+  });
+
   it('creates an ExecAuth with the cluster info for exec users', () => {
     const text = [
-      'clusters: [{name: c, cluster: {server: "https://c:6443", certificate-authority-data: "Q0E=", tls-server-name: api}}]',
+      `clusters: [{name: c, cluster: {server: "https://c:6443", certificate-authority-data: "${base64Of('certs/ca.pem')}", tls-server-name: api}}]`,
       'contexts: [{name: x, context: {cluster: c, user: u}}]',
       'current-context: x',
       'users:',
