@@ -20,6 +20,7 @@ import type { Pod } from '../lib/core/api/core/v1.js';
 import { Api, Client } from 'rxkube/client';
 import { resourceType } from 'rxkube/core';
 import { dropManagedFields, reflector, store, watcher, type Store, type StoreOptions } from 'rxkube/runtime';
+import { benchKubeConfig } from './client-node-fixture.js';
 import { realisticPod } from './watch-fixture.js';
 
 setFlagsFromString('--expose-gc');
@@ -113,13 +114,7 @@ async function main(): Promise<void> {
   results['rxkube store, compact'] = await measure('rxkube store, compact', viaWatcher({ compact: true }));
 
   results['client-node informer'] = await measure('client-node informer cache', async () => {
-    const kc = new k8s.KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'bench', server: url, skipTLSVerify: true }],
-      users: [{ name: 'bench' }],
-      contexts: [{ name: 'bench', cluster: 'bench', user: 'bench' }],
-      currentContext: 'bench',
-    });
+    const kc = benchKubeConfig(k8s, url);
     const core = kc.makeApiClient(k8s.CoreV1Api);
     let informer: ReturnType<typeof k8s.makeInformer> | undefined = k8s.makeInformer(kc, PATH, () => core.listNamespacedPod({ namespace: 'default' }));
     await informer.start();

@@ -27,6 +27,7 @@ import type { Pod } from '../lib/core/api/core/v1.js';
 import { Api, Client } from 'rxkube/client';
 import { INITIAL_EVENTS_END_ANNOTATION, resourceType } from 'rxkube/core';
 import { dropManagedFields, reflector, store, watcher, type StoreOptions } from 'rxkube/runtime';
+import { benchKubeConfig, informerEvents, type ClientNode } from './client-node-fixture.js';
 import { realisticPod } from './watch-fixture.js';
 
 const PodType = resourceType<Pod, 'Namespaced'>({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', scope: 'Namespaced' });
@@ -271,22 +272,9 @@ function rxkubeReflector(options: StoreOptions<Pod> = {}): Contender {
   };
 }
 
-type ClientNode = typeof import('@kubernetes/client-node');
-
-function kubeConfig(k8s: ClientNode, url: string) {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'bench', server: url, skipTLSVerify: true }],
-    users: [{ name: 'bench' }],
-    contexts: [{ name: 'bench', cluster: 'bench', user: 'bench' }],
-    currentContext: 'bench',
-  });
-  return kc;
-}
-
 function clientNodeWatch(k8s: ClientNode): Contender {
   return async (url) => {
-    const w = new k8s.Watch(kubeConfig(k8s, url));
+    const w = new k8s.Watch(benchKubeConfig(k8s, url));
     let n = 0;
     let controller: AbortController | undefined;
     await new Promise<void>((resolve, reject) => {
@@ -305,24 +293,7 @@ function clientNodeWatch(k8s: ClientNode): Contender {
 }
 
 function clientNodeInformer(k8s: ClientNode): Contender {
-  return async (url) => {
-    const kc = kubeConfig(k8s, url);
-    const core = kc.makeApiClient(k8s.CoreV1Api);
-    const informer = k8s.makeInformer(kc, PATH, () => core.listNamespacedPod({ namespace: 'default' }));
-    let n = 0;
-    await new Promise<void>((resolve, reject) => {
-      const count = (): void => {
-        if (++n === EVENTS) resolve();
-      };
-      informer.on('add', count);
-      informer.on('update', count);
-      informer.on('error', (e: unknown) => {
-        if (n < EVENTS) reject(e instanceof Error ? e : new Error(String(e)));
-      });
-      informer.start().catch(reject);
-    });
-    await informer.stop();
-  };
+  return (url) => informerEvents(k8s, url, PATH, EVENTS);
 }
 
 function median(xs: number[]): number {

@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import type { Pod } from '../lib/core/api/core/v1.js';
 import { Api, Client } from 'rxkube/client';
 import { resourceType, sourceTextOf } from 'rxkube/core';
-import { dropManagedFields, reflector, store, watcher } from 'rxkube/runtime';
+import { dropManagedFields, reflector, store, storeKey, watcher } from 'rxkube/runtime';
+import { informerEvents } from './client-node-fixture.js';
 
 const PodType = resourceType<Pod, 'Namespaced'>({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', scope: 'Namespaced' });
 const PATH = '/api/v1/namespaces/default/pods';
@@ -38,26 +39,7 @@ new PerformanceObserver((list) => {
 
 async function once(url: string): Promise<void> {
   if (contender === 'informer') {
-    const k8s = await import('@kubernetes/client-node');
-    const kc = new k8s.KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'b', server: url, skipTLSVerify: true }],
-      users: [{ name: 'b' }],
-      contexts: [{ name: 'b', cluster: 'b', user: 'b' }],
-      currentContext: 'b',
-    });
-    const core = kc.makeApiClient(k8s.CoreV1Api);
-    const informer = k8s.makeInformer(kc, PATH, () => core.listNamespacedPod({ namespace: 'default' }));
-    let n = 0;
-    await new Promise<void>((resolve, reject) => {
-      const count = (): void => {
-        if (++n === EVENTS) resolve();
-      };
-      informer.on('add', count);
-      informer.on('update', count);
-      informer.start().catch(reject);
-    });
-    await informer.stop();
+    await informerEvents(await import('@kubernetes/client-node'), url, PATH, EVENTS);
     return;
   }
   const api = Api.namespaced(new Client({ server: url }, { retry: false, timeouts: false }), PodType, 'default');
@@ -70,9 +52,9 @@ async function once(url: string): Promise<void> {
   await new Promise<void>((resolve) => {
     const sub = source.subscribe((e) => {
       if (e.type !== 'apply') return;
-      if (contender === 'watcher+map') cache.set(`${e.object.metadata?.namespace ?? ''}/${e.object.metadata?.name ?? ''}`, e.object);
-      if (contender === 'watcher+text') text.set(`${e.object.metadata?.namespace ?? ''}/${e.object.metadata?.name ?? ''}`, sourceTextOf(e) ?? '');
-      if (contender === 'watcher+bytes') bytes.set(`${e.object.metadata?.namespace ?? ''}/${e.object.metadata?.name ?? ''}`, encoder.encode(sourceTextOf(e) ?? ''));
+      if (contender === 'watcher+map') cache.set(storeKey(e.object), e.object);
+      if (contender === 'watcher+text') text.set(storeKey(e.object), sourceTextOf(e) ?? '');
+      if (contender === 'watcher+bytes') bytes.set(storeKey(e.object), encoder.encode(sourceTextOf(e) ?? ''));
       if (++n === EVENTS) {
         setImmediate(() => sub.unsubscribe());
         resolve();

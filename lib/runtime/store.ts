@@ -183,8 +183,8 @@ export function dropManagedFields<K>(object: K): K {
 
 /** How a store keeps an object: as it is, or as bytes of JSON text. */
 interface Keeping<K, S> {
-  /** What to keep for `object`; `text` is the JSON it was decoded from, if known and unchanged. */
-  keep(object: K, text: string | undefined): S;
+  /** What to keep for `object`; `event` is the one it came in, unless a transform changed it since. */
+  keep(object: K, event: WatcherEvent<K> | undefined): S;
   read(kept: S): K;
 }
 
@@ -195,7 +195,8 @@ class AsText<K> implements Keeping<K, Uint8Array> {
   private readonly encoder = new TextEncoder();
   private readonly decoder = new TextDecoder();
 
-  keep(object: K, text: string | undefined): Uint8Array {
+  keep(object: K, event: WatcherEvent<K> | undefined): Uint8Array {
+    const text = event === undefined ? undefined : sourceTextOf(event);
     return this.encoder.encode(text ?? `{"object":${JSON.stringify(object)}}`);
   }
 
@@ -353,7 +354,7 @@ class MemoryStore<K, S> implements Store<K>, StoreWriter<K> {
 
   /** What to keep of `object` (after the transform): with no transform, the event's source text is still its JSON. */
   private keep(object: K, event: WatcherEvent<K>): S {
-    return this.keeping.keep(object, this.transform === undefined ? sourceTextOf(event) : undefined);
+    return this.keeping.keep(object, this.transform === undefined ? event : undefined);
   }
 
   private swap(listing: Map<string, S>): void {
